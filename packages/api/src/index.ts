@@ -1,0 +1,5 @@
+export * from './errors.js'
+export * from './schema-helpers.js'
+export * from './tracking-types.js'
+export * from './tracking-routes.js'
+export * from './limits.js'

@@ -1,0 +1,29 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { serve } from '@railyard/server'
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)')
+  return n
+}
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('Start the tracking server (MLflow REST API) on the embedded SQLite store by default')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on', port, 5000)
+    .option('--backend-store-uri <uri>', 'postgresql://… or sqlite:///path (default: $RAILYARD_HOME/railyard.db, RAILYARD_HOME defaults to ./.railyard)')
+    .option('--artifacts-destination <uri>', 'where proxied artifacts are stored (default: $RAILYARD_HOME/artifacts)')
+    .option('--quiet', 'do not log requests')
+    .action(async (opts) => {
+      const { url } = await serve({
+        host: opts.host,
+        port: opts.port,
+        backendStoreUri: opts.backendStoreUri,
+        artifactsDestination: opts.artifactsDestination,
+        logger: false,
+      })
+      console.log(`Railyard server listening at ${url}`)
+      console.log(`Point MLflow clients at it: export MLFLOW_TRACKING_URI=${url}`)
+    })
+}

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { ServerConfig } from './config.js'
+import { Store } from './store/store.js'
+import { createServices, type Services } from './services/index.js'
+import { parseJsonBody } from './http/json-body.js'
+import { validatorCompiler } from './http/validator.js'
+import { installErrorHandler } from './http/error-handler.js'
+import { experimentRoutes } from './routes/experiments.js'
+import { runRoutes } from './routes/runs.js'
+import { healthRoutes } from './routes/health.js'
+
+export interface App {
+  app: FastifyInstance
+  store: Store
+  services: Services
+  /** Stops the HTTP server and closes the store. */
+  close(): Promise<void>
+}
+
+/** The whole server without listen(): tests use inject() or listen on port 0; main.ts listens. */
+export async function buildApp(config: ServerConfig): Promise<App> {
+  const store = await Store.open(config.backendStoreUri)
+  const services = await createServices(store, config)
+  const app = Fastify({
+    logger: config.logger ?? false,
+    // Dataset profiles may be 16 MB; artifact uploads stream and are not bound by this.
+    bodyLimit: 32 * 1024 * 1024,
+    // The MLflow Python client sends a JSON body with DELETE.
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string))
+    } catch (err) {
+      done(err as Error, undefined)
+    }
+  })
+  installErrorHandler(app)
+
+  healthRoutes(app)
+  experimentRoutes(app, services.experiments)
+  runRoutes(app, services.runs)
+
+  await app.ready()
+  return {
+    app,
+    store,
+    services,
+    async close() {
+      await app.close()
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,30 @@
+import path from 'node:path'
+import { buildApp } from './app.js'
+import { defaultConfig, type ServerConfig } from './config.js'
+
+export interface ServeOptions extends Partial<ServerConfig> {
+  host?: string
+  port?: number
+}
+
+/** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves to the address it listens on. */
+export async function serve(opts: ServeOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const base = defaultConfig()
+  const config: ServerConfig = {
+    backendStoreUri: opts.backendStoreUri ?? base.backendStoreUri,
+    artifactsDestination: opts.artifactsDestination ? path.resolve(opts.artifactsDestination) : base.artifactsDestination,
+    defaultArtifactRoot: opts.defaultArtifactRoot ?? base.defaultArtifactRoot,
+    logger: opts.logger,
+  }
+  const app = await buildApp(config)
+  const url = await app.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 5000 })
+  let closing = false
+  const shutdown = async () => {
+    if (closing) return
+    closing = true
+    await app.close()
+  }
+  process.once('SIGINT', () => void shutdown().then(() => process.exit(0)))
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)))
+  return { url, close: shutdown }
+}

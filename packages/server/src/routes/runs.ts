@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+import { tracking, type RequestOf } from '@railyard/api'
+import type { RunsService } from '../services/runs.js'
+import { mountEndpoints } from '../http/mlflow-routes.js'
+
+export function runRoutes(app: FastifyInstance, runs: RunsService): void {
+  mountEndpoints(app, tracking, {
+    createRun: (r: RequestOf<'createRun'>) => runs.create(r),
+    getRun: async (r: RequestOf<'getRun'>) => ({ run: await runs.get(r) }),
+    updateRun: (r: RequestOf<'updateRun'>) => runs.update(r),
+    deleteRun: (r: RequestOf<'deleteRun'>) => runs.delete(r.run_id),
+    restoreRun: (r: RequestOf<'restoreRun'>) => runs.restore(r.run_id),
+    searchRuns: (r: RequestOf<'searchRuns'>) => runs.search(r),
+    logMetric: (r: RequestOf<'logMetric'>) => runs.logMetric(r),
+    logParam: (r: RequestOf<'logParam'>) => runs.logParam(r),
+    setTag: (r: RequestOf<'setTag'>) => runs.setTag(r),
+    deleteTag: (r: RequestOf<'deleteTag'>) => runs.deleteTag(r.run_id, r.key),
+    logBatch: (r: RequestOf<'logBatch'>) => runs.logBatch(r),
+    logModel: (r: RequestOf<'logModel'>) => runs.logModel(r.run_id, r.model_json),
+    logInputs: (r: RequestOf<'logInputs'>) => runs.logInputs(r),
+    getMetricHistory: (r: RequestOf<'getMetricHistory'>) => runs.metricHistory(r),
+    getMetricHistoryBulkInterval: (r: RequestOf<'getMetricHistoryBulkInterval'>) => runs.metricHistoryBulkInterval(r),
+  })
+}

@@ -1,0 +1,17 @@
+import type { Store } from '../store/store.js'
+import type { ServerConfig } from '../config.js'
+import { ExperimentsService } from './experiments.js'
+import { RunsService } from './runs.js'
+
+/** All services of one server, built over one store. */
+export interface Services {
+  experiments: ExperimentsService
+  runs: RunsService
+}
+
+export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
+  const experiments = new ExperimentsService(store, config.defaultArtifactRoot)
+  await experiments.ensureDefault()
+  const runs = new RunsService(store, experiments)
+  return { experiments, runs }
+}

@@ -1,0 +1,132 @@
+import { sql, type Kysely, type Transaction } from 'kysely'
+import { doubleToWire, type Metric, type MetricWithRunId } from '@railyard/api'
+import type { Database } from './schema.js'
+
+export interface MetricPoint {
+  key: string
+  /** Any double, NaN and ±Infinity included. */
+  value: number
+  timestamp: number
+  step: number
+}
+
+// Rows per INSERT: 1000 rows × 6 columns stays under both SQLite's and PostgreSQL's parameter caps.
+const INSERT_CHUNK = 1000
+
+/** Metric history and the latest value per key that searches read. */
+export class MetricsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(runId: string, points: MetricPoint[]): Promise<void> {
+    await this.db.transaction().execute((tx) => this.insertIn(tx, runId, points))
+  }
+
+  /**
+   * Appends points (an identical point sent twice, as by a client retry, is kept once) and moves
+   * each key's latest value forward by (step, timestamp, value), MLflow's order.
+   */
+  async insertIn(tx: Transaction<Database>, runId: string, points: MetricPoint[]): Promise<void> {
+    const rows = points.map((p) => toRow(runId, p))
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx
+        .insertInto('metrics')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+    }
+    const latest = new Map<string, (typeof rows)[number]>()
+    for (const r of rows) {
+      const prev = latest.get(r.key)
+      if (!prev || isAfter(r, prev)) latest.set(r.key, r)
+    }
+    await tx
+      .insertInto('latest_metrics')
+      .values([...latest.values()])
+      .onConflict((oc) =>
+        oc
+          .columns(['run_uuid', 'key'])
+          .doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            timestamp: eb.ref('excluded.timestamp'),
+            step: eb.ref('excluded.step'),
+            is_nan: eb.ref('excluded.is_nan'),
+          }))
+          .where(
+            sql<boolean>`(excluded.step > latest_metrics.step
+              OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+              OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
+                  AND excluded.value > latest_metrics.value))`,
+          ),
+      )
+      .execute()
+  }
+
+  /** One page of a key's history, ordered by step then timestamp. */
+  async history(runId: string, key: string, offset: number, limit: number): Promise<Metric[]> {
+    const rows = await this.db
+      .selectFrom('metrics')
+      .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .orderBy('step')
+      .orderBy('timestamp')
+      .orderBy('value')
+      .offset(offset)
+      .limit(limit)
+      .execute()
+    return rows.map(fromRow)
+  }
+
+  /** Points of one key for several runs within [startStep, endStep], sampled to at most `maxResults` per run. */
+  async historyForRuns(
+    runIds: string[],
+    key: string,
+    startStep: number | undefined,
+    endStep: number | undefined,
+    maxResults: number,
+  ): Promise<MetricWithRunId[]> {
+    const out: MetricWithRunId[] = []
+    for (const runId of runIds) {
+      let q = this.db
+        .selectFrom('metrics')
+        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+        .where('run_uuid', '=', runId)
+        .where('key', '=', key)
+      if (startStep !== undefined) q = q.where('step', '>=', startStep)
+      if (endStep !== undefined) q = q.where('step', '<=', endStep)
+      const rows = await q.orderBy('step').orderBy('timestamp').execute()
+      for (const m of sampleEvenly(rows, maxResults)) out.push({ ...fromRow(m), run_id: runId })
+    }
+    return out
+  }
+}
+
+function toRow(runId: string, p: MetricPoint) {
+  const nan = Number.isNaN(p.value)
+  return { run_uuid: runId, key: p.key, value: nan ? 0 : p.value, timestamp: p.timestamp, step: p.step, is_nan: nan ? 1 : 0 }
+}
+
+function isAfter(a: ReturnType<typeof toRow>, b: ReturnType<typeof toRow>): boolean {
+  if (a.step !== b.step) return a.step > b.step
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp
+  return a.value > b.value
+}
+
+function fromRow(m: { key: string; value: number; timestamp: number; step: number; is_nan: number }): Metric {
+  return {
+    key: m.key,
+    value: m.is_nan ? 'NaN' : doubleToWire(Number(m.value)),
+    timestamp: Number(m.timestamp),
+    step: Number(m.step),
+  }
+}
+
+/** Keeps the first and last point and spreads the rest evenly, as the MLflow UI expects of bulk-interval. */
+export function sampleEvenly<T>(rows: T[], max: number): T[] {
+  if (rows.length <= max) return rows
+  if (max <= 1) return rows.slice(-1)
+  const out: T[] = []
+  const stride = (rows.length - 1) / (max - 1)
+  for (let i = 0; i < max; i++) out.push(rows[Math.round(i * stride)])
+  return out
+}
