@@ -1,0 +1,33 @@
+export { RailyardClient, type RailyardClientOptions } from './client.js'
+export { ExperimentsClient } from './experiments-client.js'
+export { RunsClient, metricToWire, type MetricInput, type LogBatchInput } from './runs-client.js'
+export { ConnectionError, type FetchLike } from './http.js'
+export { type RetryOptions } from './retry.js'
+export { MLFLOW_PREFIX, type Call } from './call.js'
+export { type FileInfo, type Page, type ResponseOf, type TrackingResponses } from './responses.js'
+export { DEFAULT_TRACKING_URI, trackingUriFromEnv, runIdFromEnv } from './config.js'
+// The wire types and error classes are the contract's; re-exported so scripts need one import.
+export {
+  ApiError,
+  AlreadyExistsError,
+  EndpointNotFoundError,
+  InvalidParameterError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  toDouble,
+  type Dataset,
+  type DatasetInput,
+  type ErrorCode,
+  type Experiment,
+  type Metric,
+  type Param,
+  type RequestOf,
+  type Run,
+  type RunData,
+  type RunInfo,
+  type RunInputs,
+  type RunStatus,
+  type Tag,
+  type ViewType,
+} from '@railyard/api'
