@@ -1,0 +1,65 @@
+// Metric ingestion: 1000-point log-batch calls from concurrent clients over HTTP, and the same
+// rows written straight into the store (no HTTP, JSON or validation) as the ceiling.
+import { performance } from 'node:perf_hooks'
+import { Store } from '../../packages/server/src/store/store.js'
+import { createServices } from '../../packages/server/src/services/index.js'
+import { concurrently, post } from './http-client.js'
+import { logBatchBody, metricBatch } from './workload.js'
+
+export interface IngestPlan {
+  clients: number
+  /** Untimed batches per client first, so both paths are measured warm (JIT, caches, page cache). */
+  warmupBatches: number
+  batches: number
+  batchSize: number
+}
+
+export interface IngestResult {
+  points: number
+  seconds: number
+  pointsPerSecond: number
+}
+
+export async function ingestOverHttp(url: string, plan: IngestPlan): Promise<IngestResult> {
+  const { experiment_id } = await post(url, '/experiments/create', { name: `ingest-${Date.now()}` })
+  const runIds: string[] = []
+  for (let c = 0; c < plan.clients; c++) {
+    const { run } = await post(url, '/runs/create', { experiment_id, run_name: `ingest-${c}` })
+    runIds.push(run.info.run_id)
+  }
+  // Bodies are serialized up front: the load generator shares the 2 cores with the server.
+  const bodies = runIds.map((runId, c) =>
+    Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => logBatchBody(runId, metricBatch(c, i, plan.batchSize))),
+  )
+  await concurrently(plan.clients, plan.warmupBatches, (c, i) => post(url, '/runs/log-batch', bodies[c][i]))
+  const t0 = performance.now()
+  await concurrently(plan.clients, plan.batches, (c, i) => post(url, '/runs/log-batch', bodies[c][plan.warmupBatches + i]))
+  return result(plan, performance.now() - t0)
+}
+
+/** The same batches through Store.runs.writeBatch in this process, with the same concurrency. */
+export async function ingestDirect(uri: string, plan: IngestPlan): Promise<IngestResult> {
+  const store = await Store.open(uri)
+  try {
+    const services = await createServices(store, { backendStoreUri: uri, artifactsDestination: '', defaultArtifactRoot: 'mlflow-artifacts:' })
+    const { experiment_id } = await services.experiments.create({ name: `ingest-direct-${Date.now()}` })
+    const runIds: string[] = []
+    for (let c = 0; c < plan.clients; c++) {
+      const { run } = await services.runs.create({ experiment_id, run_name: `ingest-${c}` })
+      runIds.push(run.info.run_id)
+    }
+    const batches = runIds.map((_, c) => Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => metricBatch(c, i, plan.batchSize)))
+    const write = (c: number, i: number) => store.runs.writeBatch(runIds[c], { metrics: batches[c][i], params: [], tags: [] })
+    await concurrently(plan.clients, plan.warmupBatches, write)
+    const t0 = performance.now()
+    await concurrently(plan.clients, plan.batches, (c, i) => write(c, plan.warmupBatches + i))
+    return result(plan, performance.now() - t0)
+  } finally {
+    await store.close()
+  }
+}
+
+function result(plan: IngestPlan, ms: number): IngestResult {
+  const points = plan.clients * plan.batches * plan.batchSize
+  return { points, seconds: ms / 1000, pointsPerSecond: points / (ms / 1000) }
+}

@@ -1,0 +1,81 @@
+// The tracking benchmark (`npm run bench:tracking`): metric ingestion over HTTP against the
+// direct-insert ceiling, the sweep pattern, and search latency at 1k/10k/100k runs, on SQLite and
+// PostgreSQL. The server runs in its own process; this process is the load generator.
+// Flags: --backends=sqlite,postgres  --skip=ingest,sweep,search  --scale=0.25 (shorter runs)
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+// @ts-expect-error: a plain .mjs script without types
+import { startPostgres } from '../../scripts/postgres.mjs'
+import { freshDatabase, tempDir, type Backend } from './databases.js'
+import { ingestDirect, ingestOverHttp, type IngestPlan } from './ingest.js'
+import { startServer } from './server-process.js'
+import { sweep } from './sweep.js'
+import { searchAtSizes } from './search.js'
+import { machineFacts, markdownTable, type BackendResults, type Results } from './report.js'
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
+const backends = (args.backends ?? 'sqlite,postgres').split(',') as Backend[]
+const skip = new Set((args.skip ?? '').split(','))
+const scale = Number(args.scale ?? 1)
+
+const ingestPlan: IngestPlan = { clients: 4, warmupBatches: 5, batches: Math.max(5, Math.round(60 * scale)), batchSize: 1000 }
+const sweepPlan = { clients: 4, warmupRuns: 25, runs: Math.max(25, Math.round(500 * scale)) }
+const searchSizes = [1_000, 10_000, 100_000]
+const searchBudgetMs = 5_000 * scale
+
+const log = (msg: string) => console.error(`[bench] ${msg}`)
+
+const results: Results = {
+  command: `npm run bench:tracking${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  date: new Date().toISOString(),
+  machine: machineFacts(),
+  backends: {},
+}
+
+const pg = backends.includes('postgres') ? await startPostgres() : undefined
+try {
+  for (const backend of backends) {
+    const r: BackendResults = (results.backends[backend] = {})
+    if (!skip.has('ingest')) {
+      const direct = await freshDatabase(backend, pg?.url, 'direct')
+      try {
+        log(`${backend}: direct-insert ceiling`)
+        r.direct = await ingestDirect(direct.uri, ingestPlan)
+      } finally {
+        await direct.drop()
+      }
+    }
+    const db = await freshDatabase(backend, pg?.url, 'server')
+    const artifacts = tempDir('artifacts')
+    const server = await startServer(db.uri, artifacts)
+    try {
+      if (!skip.has('ingest')) {
+        log(`${backend}: log-batch over HTTP`)
+        r.http = await ingestOverHttp(server.url, ingestPlan)
+      }
+      if (!skip.has('sweep')) {
+        log(`${backend}: sweep`)
+        r.sweep = await sweep(server.url, sweepPlan)
+      }
+      if (!skip.has('search')) {
+        log(`${backend}: search at ${searchSizes.join(', ')} runs`)
+        r.search = await searchAtSizes(server.url, db.uri, searchSizes, searchBudgetMs, backend)
+      }
+      const mem = server.memory()
+      r.serverRssMb = mem.rssMb
+      r.serverPeakRssMb = mem.peakRssMb
+    } finally {
+      await server.stop()
+      await db.drop()
+      fs.rmSync(artifacts, { recursive: true, force: true })
+    }
+  }
+} finally {
+  await pg?.stop()
+}
+
+const table = markdownTable(results)
+console.log(table)
+const out = fileURLToPath(new URL('./results.json', import.meta.url))
+fs.writeFileSync(out, JSON.stringify({ ...results, table }, null, 2) + '\n')
+log(`wrote ${out}`)

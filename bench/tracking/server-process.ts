@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export interface ServerProcess {
+  url: string
+  pid: number
+  /** Resident and peak resident memory of the server process, in MB (from /proc). */
+  memory(): { rssMb: number; peakRssMb: number }
+  stop(): Promise<void>
+}
+
+const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url))
+
+/**
+ * Spawns bench/tracking/server.ts on a store and waits until it listens. BENCH_SERVER_NODE_ARGS
+ * adds node flags to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+ */
+export async function startServer(backendStoreUri: string, artifactsDir: string): Promise<ServerProcess> {
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', serverScript, backendStoreUri, artifactsDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! })
+    lines.once('line', (line) => resolve(JSON.parse(line).url))
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code} before listening`)))
+  })
+  return {
+    url,
+    pid: child.pid!,
+    memory: () => procMemory(child.pid!),
+    stop: () => stop(child),
+  }
+}
+
+function procMemory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}

@@ -1,0 +1,32 @@
+// The sweep pattern: each client creates a run, logs one small batch into it, and moves on.
+import { performance } from 'node:perf_hooks'
+import { concurrently, post } from './http-client.js'
+import { SEED, prng, sweepTrial } from './workload.js'
+
+export interface SweepPlan {
+  clients: number
+  warmupRuns: number
+  runs: number
+}
+
+export interface SweepResult {
+  runs: number
+  seconds: number
+  runsPerSecond: number
+}
+
+export async function sweep(url: string, plan: SweepPlan): Promise<SweepResult> {
+  const { experiment_id } = await post(url, '/experiments/create', { name: `sweep-${Date.now()}` })
+  const rands = Array.from({ length: plan.clients }, (_, c) => prng(SEED + 7919 * c))
+  const trial = async (c: number, i: number) => {
+    const t = sweepTrial(rands[c], experiment_id, c * 1_000_000 + i)
+    const { run } = await post(url, '/runs/create', t.create)
+    await post(url, '/runs/log-batch', t.batch(run.info.run_id))
+  }
+  await concurrently(plan.clients, plan.warmupRuns, trial)
+  const t0 = performance.now()
+  await concurrently(plan.clients, plan.runs, (c, i) => trial(c, plan.warmupRuns + i))
+  const seconds = (performance.now() - t0) / 1000
+  const runs = plan.clients * plan.runs
+  return { runs, seconds, runsPerSecond: runs / seconds }
+}
