@@ -21,21 +21,38 @@ export interface ListPage {
 
 /**
  * Bytes under keys, the same contract for a local folder, S3-compatible storage, Azure Blob and
- * memory. Keys are `/`-separated relative paths; implementations reject keys that escape their
- * root. Every method throws BlobNotFoundError for a missing key where it needs one.
+ * memory; `blob-suite.ts` checks every adapter against it.
+ *
+ * Keys are relative `/`-separated paths: no leading or trailing `/`, no empty, `.` or `..`
+ * segments, no backslash or control characters, none of those hidden behind percent-encoding
+ * (`%2e%2e`), at most 1,024 bytes of UTF-8. Every method throws BlobKeyError for any other key
+ * (`keys.ts` has the rules), before touching storage, so a key that works on one adapter works on
+ * all. Methods that need an existing object throw BlobNotFoundError for a missing key; a "folder"
+ * (a prefix of other keys) is not an object.
  */
 export interface BlobStore {
-  /** Writes the whole stream under `key`, atomically: readers see the old bytes or the new, never a part. */
+  /**
+   * Writes the whole stream under `key`, atomically: readers see the old bytes or the new, never a
+   * part. If the stream fails, nothing is written and the previous bytes stay. Overwrites.
+   */
   put(key: string, body: Readable | Buffer): Promise<void>
-  /** Streams the bytes; `range` is inclusive-exclusive [start, end). */
+  /**
+   * Streams the bytes; `range` is inclusive-exclusive [start, end) in bytes. A range reaching past
+   * the end is cut at the end; one starting at or past the end (or with end == start) is empty.
+   * A negative or inverted range is a RangeError.
+   */
   get(key: string, range?: { start: number; end?: number }): Promise<Readable>
   stat(key: string): Promise<BlobStat>
   exists(key: string): Promise<boolean>
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>
-  /** One page of objects whose keys start with `prefix`, in key order. */
+  /**
+   * One page of objects whose keys start with `prefix` (a plain string match: `a/b` matches `a/bc`
+   * and `a/b/c`), in key order (byte order of the UTF-8 keys, as S3 lists). At most `limit` items
+   * (default 1000; an adapter may return fewer), and `nextToken`, an opaque string, while more remain.
+   */
   listPage(prefix: string, opts?: { token?: string; limit?: number }): Promise<ListPage>
-  /** Every object under `prefix`, page by page. */
+  /** Every object under `prefix`, page by page, in key order. */
   list(prefix: string): AsyncIterable<BlobStat>
 }
 
