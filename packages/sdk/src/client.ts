@@ -4,6 +4,7 @@ import { retryPolicy, type RetryOptions } from './retry.js'
 import { tableCall, type Call } from './call.js'
 import { ExperimentsClient } from './experiments-client.js'
 import { RunsClient } from './runs-client.js'
+import { ArtifactsClient } from './artifacts-client.js'
 
 export interface RailyardClientOptions {
   /**
@@ -34,6 +35,7 @@ export class RailyardClient {
   readonly call: Call
   readonly experiments: ExperimentsClient
   readonly runs: RunsClient
+  readonly artifacts: ArtifactsClient
 
   constructor(opts: RailyardClientOptions = {}) {
     this.trackingUri = normalizeTrackingUri(opts.trackingUri ?? trackingUriFromEnv())
@@ -47,5 +49,6 @@ export class RailyardClient {
     this.call = tableCall(this.transport)
     this.experiments = new ExperimentsClient(this.call)
     this.runs = new RunsClient(this.call)
+    this.artifacts = new ArtifactsClient(this.transport, this.runs)
   }
 }
