@@ -7,6 +7,7 @@ import { validatorCompiler } from './http/validator.js'
 import { installErrorHandler } from './http/error-handler.js'
 import { experimentRoutes } from './routes/experiments.js'
 import { runRoutes } from './routes/runs.js'
+import { runLogRoutes } from './routes/run-logs.js'
 import { healthRoutes } from './routes/health.js'
 
 export interface App {
@@ -42,6 +43,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   healthRoutes(app)
   experimentRoutes(app, services.experiments)
   runRoutes(app, services.runs)
+  runLogRoutes(app, services.runLogs)
 
   await app.ready()
   return {

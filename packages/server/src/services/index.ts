@@ -2,16 +2,19 @@ import type { Store } from '../store/store.js'
 import type { ServerConfig } from '../config.js'
 import { ExperimentsService } from './experiments.js'
 import { RunsService } from './runs.js'
+import { RunLogsService } from './run-logs.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
   experiments: ExperimentsService
   runs: RunsService
+  runLogs: RunLogsService
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
   const experiments = new ExperimentsService(store, config.defaultArtifactRoot)
   await experiments.ensureDefault()
   const runs = new RunsService(store, experiments)
-  return { experiments, runs }
+  const runLogs = new RunLogsService(store, runs)
+  return { experiments, runs, runLogs }
 }

@@ -4,6 +4,7 @@ import { migrateToLatest } from './migrate.js'
 import type { Database } from './schema.js'
 import { ExperimentsRepo } from './experiments-repo.js'
 import { RunsRepo } from './runs-repo.js'
+import { RunLogsRepo } from './run-logs-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
 
@@ -14,6 +15,7 @@ import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-s
 export class Store {
   readonly experiments: ExperimentsRepo
   readonly runs: RunsRepo
+  readonly runLogs: RunLogsRepo
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -21,6 +23,7 @@ export class Store {
   ) {
     this.experiments = new ExperimentsRepo(db, caps)
     this.runs = new RunsRepo(db)
+    this.runLogs = new RunLogsRepo(db, caps)
   }
 
   /** Opens the database named by `uri` and migrates it to the latest schema. */
