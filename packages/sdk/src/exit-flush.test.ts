@@ -1,0 +1,86 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { RailyardClient } from './client.js'
+import { startTestServer, type TestServer } from './testing/server.js'
+
+const CHILD = fileURLToPath(new URL('./testing/exit-child.ts', import.meta.url))
+
+interface ChildResult {
+  runId: string
+  pending: number
+  code: number | null
+  signal: NodeJS.Signals | null
+  stderr: string
+}
+
+/** Runs the child script; with `signal`, sends it once the child has logged its points. */
+function runChild(env: Record<string, string>, signal?: NodeJS.Signals): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, RAILYARD_TRACKING_URI: '', MLFLOW_RUN_ID: '', RAILYARD_RUN_ID: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    let first: { runId: string; pending: number } | undefined
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      if (!first && stdout.includes('\n')) {
+        first = JSON.parse(stdout.split('\n')[0])
+        if (signal) child.kill(signal)
+      }
+    })
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('exit', (code, sig) => {
+      if (!first) return reject(new Error(`child printed nothing (code ${code}): ${stderr}`))
+      resolve({ ...first, code, signal: sig, stderr })
+    })
+  })
+}
+
+describe('flush at process exit (child processes)', () => {
+  let server: TestServer
+  let client: RailyardClient
+  before(async () => {
+    server = await startTestServer('sqlite')
+    client = new RailyardClient({ trackingUri: server.url })
+  })
+  after(() => server.close())
+
+  const points = 2500
+
+  test('a script that returns without end() still delivers every point and ends its run FINISHED', async () => {
+    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_EXPERIMENT: 'exit', CHILD_POINTS: String(points) })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.pending, points, 'nothing was sent before exit')
+    const history = await client.runs.metricHistory(res.runId, 'loss')
+    assert.deepEqual(history.map((m) => m.step), Array.from({ length: points }, (_, i) => i))
+    assert.equal((await client.runs.get(res.runId)).info.status, 'FINISHED')
+  })
+
+  test('a joined run (MLFLOW_RUN_ID) gets its points but is left RUNNING for its supervisor', async () => {
+    const supervised = await client.runs.create({})
+    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, MLFLOW_RUN_ID: supervised.info.run_id, CHILD_POINTS: '300' })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.runId, supervised.info.run_id)
+    assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, 300)
+    assert.equal((await client.runs.get(res.runId)).info.status, 'RUNNING')
+  })
+
+  test('SIGTERM flushes, marks the run KILLED and still ends the process by the signal', async () => {
+    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_MODE: 'wait', CHILD_POINTS: String(points) }, 'SIGTERM')
+    assert.equal(res.signal, 'SIGTERM', `exit code ${res.code}: ${res.stderr}`)
+    assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, points)
+    assert.equal((await client.runs.get(res.runId)).info.status, 'KILLED')
+  })
+
+  test('SIGINT does the same', async () => {
+    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_MODE: 'wait', CHILD_POINTS: '10' }, 'SIGINT')
+    assert.equal(res.signal, 'SIGINT', `exit code ${res.code}: ${res.stderr}`)
+    assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, 10)
+    assert.equal((await client.runs.get(res.runId)).info.status, 'KILLED')
+  })
+})
