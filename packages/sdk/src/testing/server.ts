@@ -16,7 +16,7 @@ export async function startTestServer(dialect: 'sqlite' | 'postgres' = 'sqlite')
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.dispose() }
 }
 
-export type Fault = 'status-503' | 'drop-after-forward' | 'drop-before-forward'
+export type Fault = 'status-503' | 'status-429' | 'drop-after-forward' | 'drop-before-forward'
 
 /**
  * An HTTP proxy in front of `target` that injects faults into requests whose path ends with one of
@@ -29,10 +29,12 @@ export async function startFaultyProxy(target: string, faultyPaths: string[], fa
     const faulty = faultyPaths.some((p) => req.url?.split('?')[0].endsWith(p))
     if (faulty) seen.push(req.url!)
     const fault = faulty ? queue.shift() : undefined
-    if (fault === 'status-503') {
+    if (fault === 'status-503' || fault === 'status-429') {
       req.resume()
-      res.writeHead(503, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'injected' }))
+      const status = fault === 'status-503' ? 503 : 429
+      res.writeHead(status, { 'content-type': 'application/json' })
+      const code = status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'REQUEST_LIMIT_EXCEEDED'
+      res.end(JSON.stringify({ error_code: code, message: 'injected' }))
       return
     }
     if (fault === 'drop-before-forward') {
