@@ -1,0 +1,158 @@
+import {
+  RUN_LOGS_PREFIXES,
+  runLogEndpoints,
+  type AppendRunLogsResponse,
+  type GetRunLogsResponse,
+  type RunLogLine,
+  type RunLogStreamEnd,
+} from '@railyard/api'
+import type { RailyardClient } from './client.js'
+import { queryString, type Transport } from './http.js'
+
+const PREFIX = RUN_LOGS_PREFIXES[0]
+
+/** A line to append; `timestamp` is milliseconds since the epoch (default: the server's now). */
+export interface RunLogLineInput {
+  stream: 'stdout' | 'stderr'
+  line: string
+  timestamp?: number
+}
+
+export interface RunLogPage {
+  lines: RunLogLine[]
+  /** Pass as `afterSeq` to read on. */
+  nextSeq: number
+  hasMore: boolean
+}
+
+/** What `follow` yields: each line, then one `end` when the run has finished. */
+export type RunLogFollowEvent = ({ type: 'line' } & RunLogLine) | ({ type: 'end' } & RunLogStreamEnd)
+
+/**
+ * A run's output log (Railyard's own endpoints, not MLflow's): append lines, read them in pages,
+ * or follow them live. Errors: unknown run → NotFoundError; a deleted run (append), more than
+ * RUN_LOG_LIMITS.appendLines lines or bad input → InvalidParameterError; unreachable → ConnectionError.
+ */
+export class RunLogsClient {
+  constructor(private readonly transport: Transport) {}
+
+  /** Appends lines in order; they get consecutive seqs. Lines past RUN_LOG_LIMITS.lineLength are cut by the server. */
+  async append(runId: string, lines: RunLogLineInput[]): Promise<AppendRunLogsResponse> {
+    const ep = runLogEndpoints.appendRunLogs
+    return this.transport.json(ep.method, PREFIX + ep.path, { run_id: runId, lines })
+  }
+
+  /** One page of lines with seq > `afterSeq` (default 0), oldest first. */
+  async read(runId: string, opts: { afterSeq?: number; maxResults?: number } = {}): Promise<RunLogPage> {
+    const ep = runLogEndpoints.getRunLogs
+    const res = await this.transport.json<GetRunLogsResponse>(ep.method, PREFIX + ep.path, {
+      run_id: runId,
+      after_seq: opts.afterSeq,
+      max_results: opts.maxResults,
+    })
+    return { lines: res.lines ?? [], nextSeq: res.next_seq, hasMore: res.has_more ?? false }
+  }
+
+  /** Every line with seq > `afterSeq`, page by page. */
+  async *readAll(runId: string, opts: { afterSeq?: number; pageSize?: number } = {}): AsyncGenerator<RunLogLine> {
+    let after = opts.afterSeq ?? 0
+    for (;;) {
+      const page = await this.read(runId, { afterSeq: after, maxResults: opts.pageSize })
+      yield* page.lines
+      after = page.nextSeq
+      if (!page.hasMore) return
+    }
+  }
+
+  /**
+   * Lines with seq > `afterSeq` as they are written (server-sent events), ending after the `end`
+   * event that follows the run's last line. A dropped connection is reopened where it stopped.
+   * Stop early by breaking out of the loop or aborting `signal`.
+   */
+  async *follow(runId: string, opts: { afterSeq?: number; signal?: AbortSignal } = {}): AsyncGenerator<RunLogFollowEvent> {
+    const ep = runLogEndpoints.streamRunLogs
+    let after = opts.afterSeq ?? 0
+    let failures = 0
+    while (!opts.signal?.aborted) {
+      const res = await this.transport.send({
+        method: 'GET',
+        path: PREFIX + ep.path + queryString({ run_id: runId, after_seq: after }),
+        headers: { accept: 'text/event-stream' },
+        timeoutMs: 0,
+      })
+      try {
+        for await (const event of parseEventStream(res, opts.signal)) {
+          failures = 0
+          if (event.event === 'line') {
+            const line = JSON.parse(event.data) as RunLogLine
+            after = line.seq
+            yield { type: 'line', ...line }
+          } else if (event.event === 'end') {
+            yield { type: 'end', ...(JSON.parse(event.data) as RunLogStreamEnd) }
+            return
+          } else if (event.event === 'error') {
+            throw new Error(`The server ended the log stream: ${event.data}`)
+          }
+        }
+      } catch (err) {
+        if (opts.signal?.aborted) return
+        // Only a broken connection is retried; anything else is the caller's to see.
+        if (!(err instanceof TypeError) || failures >= 5) throw err
+      }
+      if (opts.signal?.aborted) return
+      // The stream stopped before its end event (a server restart): reopen it where it stopped.
+      if (++failures > 5) throw new Error(`The log stream of run ${runId} kept closing before the run ended`)
+      await new Promise((r) => setTimeout(r, 200 * 2 ** failures))
+    }
+  }
+}
+
+/** The run-log client of a RailyardClient (same server, headers and retries). */
+export function runLogsOf(client: RailyardClient): RunLogsClient {
+  return new RunLogsClient(client.transport)
+}
+
+interface ServerSentEvent {
+  event: string
+  data: string
+  id?: string
+}
+
+/** Server-sent events of a response, as the EventSource spec splits them; comments are skipped. */
+async function* parseEventStream(res: Response, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+  if (!res.body) return
+  const reader = res.body.getReader()
+  const cancel = () => void reader.cancel().catch(() => {})
+  signal?.addEventListener('abort', cancel, { once: true })
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      buffer += decoder.decode(value, { stream: true })
+      let end: number
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const event: ServerSentEvent = { event: 'message', data: '' }
+        const data: string[] = []
+        for (const line of block.split('\n')) {
+          if (line === '' || line.startsWith(':')) continue
+          const colon = line.indexOf(':')
+          const field = colon < 0 ? line : line.slice(0, colon)
+          const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
+          if (field === 'event') event.event = value
+          else if (field === 'data') data.push(value)
+          else if (field === 'id') event.id = value
+        }
+        if (data.length === 0) continue
+        event.data = data.join('\n')
+        yield event
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', cancel)
+    cancel()
+  }
+}
