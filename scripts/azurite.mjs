@@ -41,7 +41,9 @@ export async function startAzurite({ timeoutMs = 30_000 } = {}) {
   const cleanUp = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM')
-      const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      // Azurite waits for idle keep-alive connections before exiting; its data is thrown away
+      // anyway, so don't wait long.
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 1_000)
       await exited
       clearTimeout(killTimer)
     }

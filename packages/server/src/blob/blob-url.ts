@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '@railyard/api'
+import { keyProblem } from './keys.js'
 
 /**
  * Blob store URLs name where data lives, never the secrets to reach it: credentials come from
@@ -139,12 +140,12 @@ function checkCommon(url: URL, allowed: string[], envHint: string): void {
   }
 }
 
+// The URL parser has already resolved plain `.` and `..` segments; what is left must be a valid key.
 function pathPrefix(pathname: string): string {
-  const segments = pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s))
-  for (const s of segments) {
-    if (s === '.' || s === '..') throw new InvalidParameterError(`Blob URL prefix must not contain '.' or '..' segments`)
-  }
-  return segments.join('/')
+  const prefix = pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s)).join('/')
+  const problem = prefix ? keyProblem(prefix) : undefined
+  if (problem) throw new InvalidParameterError(`Invalid prefix '${prefix}' in blob URL: ${problem}`)
+  return prefix
 }
 
 function optionalEndpoint(value: string | null): string | undefined {
