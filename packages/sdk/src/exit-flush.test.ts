@@ -44,16 +44,29 @@ function runChild(env: Record<string, string>, signal?: NodeJS.Signals): Promise
 describe('flush at process exit (child processes)', () => {
   let server: TestServer
   let client: RailyardClient
+  let supervisedRunId: string
+  // Starting a child with tsx takes a second or more, so the four children run side by side.
+  let children: Record<'returns' | 'joined' | 'sigterm' | 'sigint', Promise<ChildResult>>
+  const points = 2500
+
   before(async () => {
     server = await startTestServer('sqlite')
     client = new RailyardClient({ trackingUri: server.url })
+    supervisedRunId = (await client.runs.create({})).info.run_id
+    const env = { MLFLOW_TRACKING_URI: server.url }
+    children = {
+      returns: runChild({ ...env, CHILD_EXPERIMENT: 'exit', CHILD_POINTS: String(points) }),
+      joined: runChild({ ...env, MLFLOW_RUN_ID: supervisedRunId, CHILD_POINTS: '300' }),
+      sigterm: runChild({ ...env, CHILD_MODE: 'wait', CHILD_POINTS: String(points) }, 'SIGTERM'),
+      sigint: runChild({ ...env, CHILD_MODE: 'wait', CHILD_POINTS: '10' }, 'SIGINT'),
+    }
+    // Settle all before any test runs, so none is left running when the server closes.
+    await Promise.allSettled(Object.values(children))
   })
   after(() => server.close())
 
-  const points = 2500
-
   test('a script that returns without end() still delivers every point and ends its run FINISHED', async () => {
-    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_EXPERIMENT: 'exit', CHILD_POINTS: String(points) })
+    const res = await children.returns
     assert.equal(res.code, 0, res.stderr)
     assert.equal(res.pending, points, 'nothing was sent before exit')
     const history = await client.runs.metricHistory(res.runId, 'loss')
@@ -62,23 +75,22 @@ describe('flush at process exit (child processes)', () => {
   })
 
   test('a joined run (MLFLOW_RUN_ID) gets its points but is left RUNNING for its supervisor', async () => {
-    const supervised = await client.runs.create({})
-    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, MLFLOW_RUN_ID: supervised.info.run_id, CHILD_POINTS: '300' })
+    const res = await children.joined
     assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.runId, supervised.info.run_id)
+    assert.equal(res.runId, supervisedRunId)
     assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, 300)
     assert.equal((await client.runs.get(res.runId)).info.status, 'RUNNING')
   })
 
   test('SIGTERM flushes, marks the run KILLED and still ends the process by the signal', async () => {
-    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_MODE: 'wait', CHILD_POINTS: String(points) }, 'SIGTERM')
+    const res = await children.sigterm
     assert.equal(res.signal, 'SIGTERM', `exit code ${res.code}: ${res.stderr}`)
     assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, points)
     assert.equal((await client.runs.get(res.runId)).info.status, 'KILLED')
   })
 
   test('SIGINT does the same', async () => {
-    const res = await runChild({ MLFLOW_TRACKING_URI: server.url, CHILD_MODE: 'wait', CHILD_POINTS: '10' }, 'SIGINT')
+    const res = await children.sigint
     assert.equal(res.signal, 'SIGINT', `exit code ${res.code}: ${res.stderr}`)
     assert.equal((await client.runs.metricHistory(res.runId, 'loss')).length, 10)
     assert.equal((await client.runs.get(res.runId)).info.status, 'KILLED')
