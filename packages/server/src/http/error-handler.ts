@@ -1,10 +1,15 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError, InvalidParameterError } from '@railyard/api'
 import { describeValidationError } from './validator.js'
 
 /** One place turns every failure into MLflow's `{error_code, message}`; stacks stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    // Fastify parses the body before it knows no route matches: a text body sent to a path we
+    // don't serve is still "no such endpoint", and MLflow clients fall back only on that code.
+    if (request.is404) {
+      return reply.status(404).send(endpointNotFound(request))
+    }
     if (error instanceof ApiError) {
       return reply.status(error.status).send(error.toBody())
     }
@@ -21,9 +26,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   })
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error_code: 'ENDPOINT_NOT_FOUND',
-      message: `No endpoint ${request.method} ${request.url.split('?')[0]}`,
-    })
+    reply.status(404).send(endpointNotFound(request))
   })
+}
+
+function endpointNotFound(request: FastifyRequest) {
+  return { error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}` }
 }
