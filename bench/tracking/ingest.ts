@@ -1,8 +1,10 @@
 // Metric ingestion: 1000-point log-batch calls from concurrent clients over HTTP, and the same
 // rows written straight into the store (no HTTP, JSON or validation) as the ceiling.
+import fs from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { Store } from '../../packages/server/src/store/store.js'
 import { createServices } from '../../packages/server/src/services/index.js'
+import { tempDir } from './databases.js'
 import { concurrently, post } from './http-client.js'
 import { logBatchBody, metricBatch } from './workload.js'
 
@@ -40,8 +42,9 @@ export async function ingestOverHttp(url: string, plan: IngestPlan): Promise<Ing
 /** The same batches through Store.runs.writeBatch in this process, with the same concurrency. */
 export async function ingestDirect(uri: string, plan: IngestPlan): Promise<IngestResult> {
   const store = await Store.open(uri)
+  const artifacts = tempDir('direct-artifacts')
   try {
-    const services = await createServices(store, { backendStoreUri: uri, artifactsDestination: '', defaultArtifactRoot: 'mlflow-artifacts:' })
+    const services = await createServices(store, { backendStoreUri: uri, artifactsDestination: artifacts, defaultArtifactRoot: 'mlflow-artifacts:' })
     const { experiment_id } = await services.experiments.create({ name: `ingest-direct-${Date.now()}` })
     const runIds: string[] = []
     for (let c = 0; c < plan.clients; c++) {
@@ -56,6 +59,7 @@ export async function ingestDirect(uri: string, plan: IngestPlan): Promise<Inges
     return result(plan, performance.now() - t0)
   } finally {
     await store.close()
+    fs.rmSync(artifacts, { recursive: true, force: true })
   }
 }
 

@@ -47,7 +47,7 @@ export class RunsService {
     const name = req.run_name || tagName || generateRunName()
     const runId = randomUUID().replace(/-/g, '')
     const userId = req.user_id ?? tags.find((t) => t.key === 'mlflow.user')?.value ?? ''
-    await this.store.runs.create({
+    const run = await this.store.runs.create({
       runId,
       experimentId: Number(exp.experiment_id),
       name,
@@ -56,7 +56,7 @@ export class RunsService {
       artifactUri: `${exp.artifact_location}/${runId}/artifacts`,
       tags: [...tags.filter((t) => t.key !== 'mlflow.runName'), { key: 'mlflow.runName', value: name }],
     })
-    return { run: (await this.store.runs.get(runId))! }
+    return { run }
   }
 
   async get(ref: RunRef): Promise<Run> {

@@ -5,6 +5,7 @@ import pg from 'pg'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { InvalidParameterError } from '@railyard/api'
 import type { Database } from './schema.js'
+import { withStatementCache } from './sqlite-statement-cache.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -62,7 +63,7 @@ export function openDatabase(uri: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), caps: sqliteCaps }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), caps: sqliteCaps }
 }
 
 export function sqliteFileFromUri(uri: string): string {

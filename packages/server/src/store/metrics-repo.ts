@@ -1,6 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { doubleToWire, type Metric, type MetricWithRunId } from '@railyard/api'
 import type { Database } from './schema.js'
+import type { DialectCaps } from './dialects.js'
+import { MetricStatements, type MetricRow } from './metric-statements.js'
 
 export interface MetricPoint {
   key: string
@@ -10,12 +12,16 @@ export interface MetricPoint {
   step: number
 }
 
-// Rows per INSERT: 1000 rows × 6 columns stays under both SQLite's and PostgreSQL's parameter caps.
-const INSERT_CHUNK = 1000
-
 /** Metric history and the latest value per key that searches read. */
 export class MetricsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly statements: MetricStatements
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    caps: DialectCaps,
+  ) {
+    this.statements = new MetricStatements(caps.name)
+  }
 
   async insert(runId: string, points: MetricPoint[]): Promise<void> {
     await this.db.transaction().execute((tx) => this.insertIn(tx, runId, points))
@@ -26,39 +32,15 @@ export class MetricsRepo {
    * each key's latest value forward by (step, timestamp, value), MLflow's order.
    */
   async insertIn(tx: Transaction<Database>, runId: string, points: MetricPoint[]): Promise<void> {
-    const rows = points.map((p) => toRow(runId, p))
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx
-        .insertInto('metrics')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.doNothing())
-        .execute()
-    }
-    const latest = new Map<string, (typeof rows)[number]>()
+    if (points.length === 0) return
+    const rows = points.map(toRow)
+    for (const q of this.statements.insertPoints(runId, rows)) await tx.executeQuery(q)
+    const latest = new Map<string, MetricRow>()
     for (const r of rows) {
       const prev = latest.get(r.key)
       if (!prev || isAfter(r, prev)) latest.set(r.key, r)
     }
-    await tx
-      .insertInto('latest_metrics')
-      .values([...latest.values()])
-      .onConflict((oc) =>
-        oc
-          .columns(['run_uuid', 'key'])
-          .doUpdateSet((eb) => ({
-            value: eb.ref('excluded.value'),
-            timestamp: eb.ref('excluded.timestamp'),
-            step: eb.ref('excluded.step'),
-            is_nan: eb.ref('excluded.is_nan'),
-          }))
-          .where(
-            sql<boolean>`(excluded.step > latest_metrics.step
-              OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-              OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
-                  AND excluded.value > latest_metrics.value))`,
-          ),
-      )
-      .execute()
+    for (const q of this.statements.upsertLatest(runId, [...latest.values()])) await tx.executeQuery(q)
   }
 
   /** One page of a key's history, ordered by step then timestamp. */
@@ -101,12 +83,12 @@ export class MetricsRepo {
   }
 }
 
-function toRow(runId: string, p: MetricPoint) {
+function toRow(p: MetricPoint): MetricRow {
   const nan = Number.isNaN(p.value)
-  return { run_uuid: runId, key: p.key, value: nan ? 0 : p.value, timestamp: p.timestamp, step: p.step, is_nan: nan ? 1 : 0 }
+  return { key: p.key, value: nan ? 0 : p.value, timestamp: p.timestamp, step: p.step, is_nan: nan ? 1 : 0 }
 }
 
-function isAfter(a: ReturnType<typeof toRow>, b: ReturnType<typeof toRow>): boolean {
+function isAfter(a: MetricRow, b: MetricRow): boolean {
   if (a.step !== b.step) return a.step > b.step
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp
   return a.value > b.value

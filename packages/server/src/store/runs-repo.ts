@@ -11,6 +11,7 @@ import {
   type Tag,
 } from '@railyard/api'
 import type { Database, RunTable } from './schema.js'
+import type { DialectCaps } from './dialects.js'
 import { MetricsRepo, type MetricPoint } from './metrics-repo.js'
 
 export type RunRow = Selectable<RunTable>
@@ -56,29 +57,35 @@ export function runInfoFromRow(r: RunRow): RunInfo {
 export class RunsRepo {
   readonly metrics: MetricsRepo
 
-  constructor(private readonly db: Kysely<Database>) {
-    this.metrics = new MetricsRepo(db)
+  constructor(
+    private readonly db: Kysely<Database>,
+    caps: DialectCaps,
+  ) {
+    this.metrics = new MetricsRepo(db, caps)
   }
 
-  async create(run: NewRun): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('runs')
-        .values({
-          run_uuid: run.runId,
-          name: run.name,
-          experiment_id: run.experimentId,
-          user_id: run.userId,
-          status: 'RUNNING',
-          start_time: run.startTime,
-          end_time: null,
-          lifecycle_stage: 'active',
-          artifact_uri: run.artifactUri,
-          deleted_time: null,
-        })
-        .execute()
+  /** Inserts a run and its tags; returns it as get() would, without reading back the run row. */
+  async create(run: NewRun): Promise<Run> {
+    const row: RunRow = {
+      run_uuid: run.runId,
+      name: run.name,
+      experiment_id: run.experimentId,
+      user_id: run.userId,
+      status: 'RUNNING',
+      start_time: run.startTime,
+      end_time: null,
+      lifecycle_stage: 'active',
+      artifact_uri: run.artifactUri,
+      deleted_time: null,
+    }
+    const tags = await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('runs').values(row).execute()
       await upsertTags(tx, run.runId, run.tags)
+      // Tags come back in the database's key order, so create and get list them alike.
+      return tx.selectFrom('tags').select(['key', 'value']).where('run_uuid', '=', run.runId).orderBy('key').execute()
     })
+    // A new run has no params, metrics or inputs yet.
+    return { info: runInfoFromRow(row), data: tags.length > 0 ? { tags } : {}, inputs: {} }
   }
 
   async getRow(runId: string): Promise<RunRow | undefined> {
@@ -215,6 +222,17 @@ async function upsertTags(tx: Transaction<Database>, runId: string, tags: Tag[])
 }
 
 async function insertParams(tx: Transaction<Database>, runId: string, params: Param[]): Promise<void> {
+  // Insert first and look only at the keys that were already there: a fresh batch (the common
+  // case) costs one statement. A changed value throws, and the caller's transaction undoes the batch.
+  const inserted = await tx
+    .insertInto('params')
+    .values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing())
+    .returning('key')
+    .execute()
+  if (inserted.length === params.length) return
+  const fresh = new Set(inserted.map((r) => r.key))
+  const logged = params.filter((p) => !fresh.has(p.key))
   const existing = await tx
     .selectFrom('params')
     .select(['key', 'value'])
@@ -222,11 +240,11 @@ async function insertParams(tx: Transaction<Database>, runId: string, params: Pa
     .where(
       'key',
       'in',
-      params.map((p) => p.key),
+      logged.map((p) => p.key),
     )
     .execute()
   const old = new Map(existing.map((p) => [p.key, p.value]))
-  for (const p of params) {
+  for (const p of logged) {
     const prev = old.get(p.key)
     if (prev !== undefined && prev !== p.value) {
       throw new InvalidParameterError(
@@ -235,11 +253,4 @@ async function insertParams(tx: Transaction<Database>, runId: string, params: Pa
       )
     }
   }
-  const fresh = params.filter((p) => !old.has(p.key))
-  if (fresh.length === 0) return
-  await tx
-    .insertInto('params')
-    .values(fresh.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
-    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing())
-    .execute()
 }

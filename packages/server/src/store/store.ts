@@ -22,7 +22,7 @@ export class Store {
     readonly caps: DialectCaps,
   ) {
     this.experiments = new ExperimentsRepo(db, caps)
-    this.runs = new RunsRepo(db)
+    this.runs = new RunsRepo(db, caps)
     this.runLogs = new RunLogsRepo(db, caps)
   }
 
