@@ -27,7 +27,10 @@ export interface AzureBlobStoreOptions {
   prefix?: string
   /** Storage account name; needed with accountKey, and names the default endpoint. */
   account?: string
-  /** Blob service URL, e.g. Azurite's `http://127.0.0.1:10000/devstoreaccount1`; defaults to https://{account}.blob.core.windows.net. */
+  /**
+   * Blob service URL, e.g. Azurite's `http://127.0.0.1:10000/devstoreaccount1`; defaults to
+   * https://{account}.blob.core.windows.net.
+   */
   url?: string
   /** One of these three authenticates; a connection string carries its own endpoint and account. */
   connectionString?: string
@@ -61,8 +64,10 @@ export class AzureBlobStore implements BlobStore {
     this.uploadConcurrency = Math.max(1, opts.uploadConcurrency ?? 4)
     const service = serviceClient(opts)
     this.container = service.getContainerClient(opts.container)
+    // service.url may carry a SAS: keep only origin and path.
     const endpoint = new URL(service.url)
-    this.location = `azure://${service.accountName}/${opts.container}/${this.keys.root} at ${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}`
+    const where = `${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}`
+    this.location = `azure://${service.accountName}/${opts.container}/${this.keys.root} at ${where}`
   }
 
   async put(key: string, body: Readable | Buffer): Promise<void> {
@@ -200,7 +205,8 @@ export class AzureBlobStore implements BlobStore {
     if (code === 'InvalidBlockList' && operation === 'put') {
       // Committing a block list discards the blob's other uncommitted blocks, so of two large
       // streamed writes to one key, the later commit fails; the earlier one's bytes stand whole.
-      return new ApiError('RESOURCE_CONFLICT', `Another write to '${key}' at ${this.location} committed first; retry the write`)
+      const message = `Another write to '${key}' at ${this.location} committed first; retry the write`
+      return new ApiError('RESOURCE_CONFLICT', message)
     }
     if (status === 401 || status === 403 || code.startsWith('Authentication') || code.startsWith('Authorization')) {
       return rejectedCredentials(this.location, code || String(status))

@@ -31,7 +31,14 @@ export interface AzureLocation {
   credentialEnv: { connectionString: string; accountKey: string; sasToken: string }
 }
 
-const S3_PARAMS = ['endpoint', 'region', 'path_style', 'access_key_id_env', 'secret_access_key_env', 'session_token_env']
+const S3_PARAMS = [
+  'endpoint',
+  'region',
+  'path_style',
+  'access_key_id_env',
+  'secret_access_key_env',
+  'session_token_env',
+]
 const AZURE_PARAMS = ['endpoint', 'connection_string_env', 'account_key_env', 'sas_token_env']
 
 // S3's bucket naming rules (lowercase, digits, dots, hyphens; 3–63 characters).
@@ -45,7 +52,9 @@ export function parseS3Url(url: URL): S3Location {
   checkCommon(url, S3_PARAMS, 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
   const bucket = url.hostname
   if (!BUCKET_NAME.test(bucket)) {
-    throw new InvalidParameterError(`Invalid S3 bucket name '${bucket}' in s3:// URL (3-63 lowercase letters, digits, '.', '-')`)
+    throw new InvalidParameterError(
+      `Invalid S3 bucket name '${bucket}' in s3:// URL (3-63 lowercase letters, digits, '.', '-')`,
+    )
   }
   const q = url.searchParams
   const pathStyle = q.get('path_style')
@@ -68,13 +77,16 @@ export function parseAzureUrl(url: URL): AzureLocation {
   checkCommon(url, AZURE_PARAMS, 'AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN')
   const account = url.hostname
   if (!AZURE_ACCOUNT.test(account)) {
-    throw new InvalidParameterError(`Invalid Azure storage account '${account}' in azure:// URL (3-24 lowercase letters and digits)`)
+    throw new InvalidParameterError(
+      `Invalid Azure storage account '${account}' in azure:// URL (3-24 lowercase letters and digits)`,
+    )
   }
   const [container = '', ...rest] = url.pathname.replace(/^\/+/, '').split('/')
   const containerName = decodeURIComponent(container)
   if (!AZURE_CONTAINER.test(containerName)) {
     throw new InvalidParameterError(
-      `Invalid or missing Azure container '${containerName}' in azure://account/container/prefix (3-63 lowercase letters, digits, '-')`,
+      `Invalid or missing Azure container '${containerName}' in azure://account/container/prefix ` +
+        `(3-63 lowercase letters, digits, '-')`,
     )
   }
   const q = url.searchParams
@@ -134,8 +146,9 @@ function checkCommon(url: URL, allowed: string[], envHint: string): void {
   if (url.port) throw new InvalidParameterError(`A ${url.protocol}// URL takes no port; use ?endpoint=http://host:port`)
   const unknown = [...new Set(url.searchParams.keys())].filter((k) => !allowed.includes(k))
   if (unknown.length) {
+    const names = unknown.map((k) => `'${k}'`).join(', ')
     throw new InvalidParameterError(
-      `Unknown parameter(s) ${unknown.map((k) => `'${k}'`).join(', ')} in ${url.protocol}// URL; allowed: ${allowed.join(', ')}`,
+      `Unknown parameter(s) ${names} in ${url.protocol}// URL; allowed: ${allowed.join(', ')}`,
     )
   }
 }

@@ -101,8 +101,12 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, body: Readable | Buffer): Promise<void> {
     const target = { Bucket: this.bucket, Key: this.keys.full(key) }
     try {
-      if (Buffer.isBuffer(body)) await this.client.send(new PutObjectCommand({ ...target, Body: body }))
-      else await uploadStream(this.client, target, body, { partSize: this.partSize, concurrency: this.uploadConcurrency })
+      if (Buffer.isBuffer(body)) {
+        await this.client.send(new PutObjectCommand({ ...target, Body: body }))
+      } else {
+        const opts = { partSize: this.partSize, concurrency: this.uploadConcurrency }
+        await uploadStream(this.client, target, body, opts)
+      }
     } catch (err) {
       throw this.translate(err, 'put', key)
     }
