@@ -35,9 +35,10 @@ export class ExperimentsClient {
     }
   }
 
-  /** One page (server default 1000, at most 50 000 per page); `view_type` defaults to ACTIVE_ONLY. */
+  /** One page (default 1000, at most 50 000 per page); `view_type` defaults to ACTIVE_ONLY. */
   async search(req: RequestOf<'searchExperiments'> = {}): Promise<Page<Experiment>> {
-    const res = await this.call('searchExperiments', req)
+    // MLflow 2.x servers reject a search without max_results, so it is always sent.
+    const res = await this.call('searchExperiments', { ...req, max_results: req.max_results ?? 1000 })
     return { items: res.experiments ?? [], nextPageToken: res.next_page_token }
   }
 

@@ -42,26 +42,37 @@ export class Transport {
   constructor(readonly options: TransportOptions) {}
 
   /** A JSON call: GET sends `payload` as a query string, other methods as a JSON body. */
-  async json<T>(method: HttpMethod, path: string, payload?: object): Promise<T> {
+  json<T>(method: HttpMethod, path: string, payload?: object): Promise<T> {
     const isGet = method === 'GET'
     const body = !isGet && payload !== undefined ? JSON.stringify(payload) : undefined
-    const res = await this.send({
+    const req: RawRequest = {
       method,
       path: isGet && payload ? path + queryString(payload) : path,
       headers: body !== undefined ? { 'content-type': 'application/json' } : {},
       body: () => body,
-    })
-    const text = await res.text()
-    if (text === '') return {} as T
-    try {
-      return JSON.parse(text) as T
-    } catch {
-      throw new ApiError('INTERNAL_ERROR', `${method} ${path} returned a body that is not JSON: ${text.slice(0, 200)}`)
     }
+    // Reading the body is part of the attempt: a connection lost mid-answer is retried like any other.
+    return this.request(req, async (res) => {
+      const text = await res.text()
+      if (text === '') return {} as T
+      try {
+        return JSON.parse(text) as T
+      } catch {
+        throw new ApiError('INTERNAL_ERROR', `${method} ${path} returned a body that is not JSON: ${text.slice(0, 200)}`)
+      }
+    })
   }
 
   /** Sends one request (retrying as above) and returns a 2xx response with its body unread. */
-  async send(req: RawRequest): Promise<Response> {
+  send(req: RawRequest): Promise<Response> {
+    return this.request(req, async (res) => res)
+  }
+
+  /**
+   * Sends `req` until an attempt gets a 2xx answer that `consume` accepts. A failure inside
+   * `consume` is retried unless it is an ApiError (a verdict about the answer, not the network).
+   */
+  async request<T>(req: RawRequest, consume: (res: Response) => Promise<T>): Promise<T> {
     const { retry } = this.options
     let lastFailure: unknown
     for (let attempt = 0; attempt <= retry.retries; attempt++) {
@@ -73,10 +84,18 @@ export class Transport {
         lastFailure = err
         continue
       }
-      if (res.ok) return res
-      const error = await errorFromResponse(res)
-      if (!isRetryableStatus(res.status)) throw error
-      lastFailure = error
+      if (!res.ok) {
+        const error = await errorFromResponse(res)
+        if (!isRetryableStatus(res.status)) throw error
+        lastFailure = error
+        continue
+      }
+      try {
+        return await consume(res)
+      } catch (err) {
+        if (err instanceof ApiError) throw err
+        lastFailure = err
+      }
     }
     if (lastFailure instanceof ApiError) throw lastFailure
     const reason = lastFailure instanceof Error ? lastFailure.message : String(lastFailure)

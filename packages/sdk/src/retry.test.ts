@@ -62,6 +62,17 @@ describe('retries through a faulty proxy in front of a real server', () => {
     }
   })
 
+  test('an answer cut off mid-body is retried like a lost connection', async () => {
+    const proxy = await startFaultyProxy(server.url, ['/experiments/get'], ['truncate-answer'])
+    try {
+      const client = new RailyardClient({ trackingUri: proxy.url, retries: { retries: 2, ...FAST } })
+      assert.equal((await client.experiments.get('0')).name, 'Default')
+      assert.equal(proxy.seen.length, 2)
+    } finally {
+      await proxy.close()
+    }
+  })
+
   test('a 4xx answer is not retried', async () => {
     const { proxy, client } = await withProxy([], 5)
     try {

@@ -16,7 +16,7 @@ export async function startTestServer(dialect: 'sqlite' | 'postgres' = 'sqlite')
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.dispose() }
 }
 
-export type Fault = 'status-503' | 'status-429' | 'drop-after-forward' | 'drop-before-forward'
+export type Fault = 'status-503' | 'status-429' | 'drop-after-forward' | 'drop-before-forward' | 'truncate-answer'
 
 /**
  * An HTTP proxy in front of `target` that injects faults into requests whose path ends with one of
@@ -49,6 +49,11 @@ export async function startFaultyProxy(target: string, faultyPaths: string[], fa
         return
       }
       res.writeHead(up.statusCode!, up.headers)
+      if (fault === 'truncate-answer') {
+        // Headers and the first bytes arrive, then the connection dies mid-body.
+        up.once('data', (chunk: Buffer) => res.write(chunk.subarray(0, Math.ceil(chunk.length / 2)), () => req.socket.destroy()))
+        return
+      }
       up.pipe(res)
     })
     req.pipe(upstream)
