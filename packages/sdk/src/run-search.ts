@@ -3,7 +3,10 @@ import type { RailyardClient } from './client.js'
 import { defaultClient } from './fluent.js'
 
 export interface SearchRunsOptions {
-  /** Experiments to search. With neither ids nor names, every active experiment is searched. */
+  /**
+   * Experiments to search. With neither ids nor names, every experiment is searched (only active
+   * ones when `viewType` is ACTIVE_ONLY, the default).
+   */
   experimentIds?: string[]
   /** Resolved to ids; an unknown name is NotFoundError. */
   experimentNames?: string[]
@@ -74,6 +77,7 @@ async function experimentIdsFor(client: RailyardClient, opts: SearchRunsOptions)
   }
   if (opts.experimentIds || opts.experimentNames) return ids
   const all: string[] = []
-  for await (const exp of client.experiments.searchAll({ max_results: 1000 })) all.push(exp.experiment_id)
+  const viewType = !opts.viewType || opts.viewType === 'ACTIVE_ONLY' ? 'ACTIVE_ONLY' : 'ALL'
+  for await (const exp of client.experiments.searchAll({ max_results: 1000, view_type: viewType })) all.push(exp.experiment_id)
   return all
 }
