@@ -4,6 +4,7 @@ import { migrateToLatest } from './migrate.js'
 import type { Database } from './schema.js'
 import { ExperimentsRepo } from './experiments-repo.js'
 import { RunsRepo } from './runs-repo.js'
+import { RegistryRepo } from './registry-repo.js'
 import { RunLogsRepo } from './run-logs-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
@@ -15,6 +16,7 @@ import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-s
 export class Store {
   readonly experiments: ExperimentsRepo
   readonly runs: RunsRepo
+  readonly registry: RegistryRepo
   readonly runLogs: RunLogsRepo
 
   private constructor(
@@ -22,6 +24,7 @@ export class Store {
     readonly caps: DialectCaps,
   ) {
     this.experiments = new ExperimentsRepo(db, caps)
+    this.registry = new RegistryRepo(db, caps)
     this.runs = new RunsRepo(db, caps)
     this.runLogs = new RunLogsRepo(db, caps)
   }

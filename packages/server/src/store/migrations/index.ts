@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { DialectCaps } from '../dialects.js'
 import * as tracking from './001-tracking.js'
+import * as registry from './003-registry.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
-export const MIGRATIONS: Array<[name: string, up: Up]> = [['001-tracking', tracking.up]]
+export const MIGRATIONS: Array<[name: string, up: Up]> = [
+  ['001-tracking', tracking.up],
+  ['003-registry', registry.up],
+]
