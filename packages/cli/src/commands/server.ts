@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { serve } from '@railyard/server'
 
 function port(value: string): number {
   const n = Number(value)
@@ -16,6 +15,8 @@ export function serverCommand(): Command {
     .option('--artifacts-destination <uri>', 'where proxied artifacts are stored (default: $RAILYARD_HOME/artifacts)')
     .option('--quiet', 'do not log requests')
     .action(async (opts) => {
+      // Loaded here so the other commands start without the server's database drivers.
+      const { serve } = await import('@railyard/server')
       const { url } = await serve({
         host: opts.host,
         port: opts.port,

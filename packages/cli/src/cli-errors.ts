@@ -1,0 +1,62 @@
+import { CommanderError } from 'commander'
+import { ApiError, ConnectionError } from '@railyard/sdk'
+
+/** Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+
+/** A wrong command line that commander cannot see (e.g. an experiment given twice in two ways). */
+export class UsageError extends Error {}
+
+/** A failure already explained in plain words; printed as is. */
+export class CliError extends Error {}
+
+/** The server at `url` could not be reached; keeps the URL so the message can name it. */
+export class UnreachableError extends CliError {
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
+    super(
+      `cannot reach the tracking server at ${url} (${reason}). ` +
+        'Is `railyard server` running there? Use --tracking-uri or MLFLOW_TRACKING_URI to point elsewhere.',
+    )
+  }
+}
+
+/**
+ * Turns anything thrown by a command into one line for stderr and an exit code. Stack traces are
+ * only for bugs, and only with RAILYARD_DEBUG set.
+ */
+export function describeError(err: unknown, trackingUri?: string): { message?: string; code: number } {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help).
+    const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+    return { code: ok ? EXIT.ok : EXIT.usage }
+  }
+  if (err instanceof UsageError) return { message: `error: ${err.message}\n(add --help for usage)`, code: EXIT.usage }
+  if (err instanceof CliError) return { message: err.message, code: EXIT.failure }
+  if (err instanceof ConnectionError) {
+    return { message: new UnreachableError(trackingUri ?? 'the tracking URI', connectionReason(err)).message, code: EXIT.failure }
+  }
+  if (err instanceof ApiError) return { message: `${err.message} (${err.code})`, code: EXIT.failure }
+  const message = err instanceof Error ? err.message : String(err)
+  const stack = process.env.RAILYARD_DEBUG && err instanceof Error ? `\n${err.stack}` : ''
+  return { message: `${message}${stack}`, code: EXIT.failure }
+}
+
+/** The innermost cause of a failed fetch, in words: "connection refused", "host not found", … */
+export function connectionReason(err: unknown): string {
+  let e: unknown = err
+  let innermost = err instanceof Error ? err.message : String(err)
+  for (let i = 0; i < 6 && e; i++) {
+    const code = (e as { code?: string }).code
+    if (code === 'ECONNREFUSED') return 'connection refused'
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found'
+    if (code === 'ECONNRESET') return 'connection reset'
+    if (code === 'ETIMEDOUT' || (e as Error).name === 'TimeoutError') return 'timed out'
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable'
+    if (e instanceof Error && e !== err) innermost = e.message
+    e = (e as { cause?: unknown }).cause
+  }
+  return innermost
+}

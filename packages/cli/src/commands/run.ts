@@ -1,0 +1,137 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { getOrCreateExperiment, runLogsOf, type RailyardClient, type Run, type RunStatus, type Tag } from '@railyard/sdk'
+import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
+import { UsageError } from '../cli-errors.js'
+import { formatDuration, keepRunningOnClosedOutput } from '../output.js'
+import { LogShipper } from '../run/log-shipper.js'
+import { currentUser, gitInfo, runTags } from '../run/run-tags.js'
+import { supervise, type ChildOutcome } from '../run/supervise.js'
+
+/** How long `railyard run` waits at the end for the last output lines to reach the server. */
+const FINAL_FLUSH_MS = 15_000
+
+interface RunOptions {
+  experiment?: string
+  experimentId?: string
+  name?: string
+  runId?: string
+  tag: Tag[]
+  quiet?: boolean
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description(
+      'Run any command as a tracked run: its output becomes the run log, its exit code the run status',
+    )
+    .usage('[options] -- <command> [args...]')
+    .argument('[command...]', 'the command to run, with its arguments')
+    .option('-e, --experiment <name>', 'experiment to log into, created if missing (default: $MLFLOW_EXPERIMENT_NAME, else Default)')
+    .option('--experiment-id <id>', 'experiment to log into, by id')
+    .option('-n, --name <run-name>', 'name of the run (default: the server picks one)')
+    .option('--run-id <id>', 'log into this existing run instead of creating one')
+    .option('--tag <key=value>', 'a tag for the run; repeat for more', collectTag, [])
+    .option('-q, --quiet', 'print nothing of our own, only the command’s output')
+    .addOption(trackingUriOption())
+    .passThroughOptions()
+    .addHelpText('after', `
+The command gets MLFLOW_TRACKING_URI, MLFLOW_RUN_ID, MLFLOW_EXPERIMENT_ID (and RAILYARD_TRACKING_URI,
+RAILYARD_RUN_ID), so any MLflow client in any language logs into this run. Its stdout and stderr
+are shown as usual and sent to the server line by line (read them with \`railyard runs logs\`).
+The run records the command line, the git commit and whether the tree had uncommitted changes.
+Exit 0 → FINISHED, any other exit → FAILED, Ctrl-C or SIGTERM (passed on to the command) → KILLED.
+railyard run exits with the command's exit code (128 + N when signal N ended it).
+
+Examples:
+  railyard run --experiment churn -- python train.py --lr 0.01
+  railyard run -e churn -n baseline -- node train.js
+  railyard run -e nightly -- "python prepare.py && python train.py"   (one quoted argument runs in a shell)`)
+    .action(async (command: string[], opts: RunOptions, self: Command) => {
+      if (command.length === 0) throw new UsageError('no command given: railyard run [options] -- <command> [args...]')
+      if (opts.experiment && opts.experimentId) throw new UsageError('give --experiment or --experiment-id, not both')
+      if (opts.runId && (opts.experiment || opts.experimentId || opts.name)) {
+        throw new UsageError('--run-id joins an existing run; it cannot be combined with --experiment, --experiment-id or --name')
+      }
+      process.exitCode = await trackedRun(trackingUriOf(self), command, opts)
+    })
+}
+
+async function trackedRun(trackingUri: string, command: string[], opts: RunOptions): Promise<number> {
+  const setup = clientFor(trackingUri)
+  const git = await gitInfo(process.cwd())
+  const tags = [...runTags(command, git), ...opts.tag]
+  const run = await startOrJoinRun(setup, opts, tags)
+  const runId = run.info.run_id
+  const experimentId = run.info.experiment_id
+  const experiment = await setup.experiments.get(experimentId)
+  const say = (message: string) => opts.quiet || process.stderr.write(`railyard: ${message}\n`)
+  say(`run ${runId} (${run.info.run_name}) in experiment '${experiment.name}' [${experimentId}] at ${trackingUri}`)
+
+  // The shipper's own client retries a little per batch; the shipper keeps retrying after that.
+  const shipperLogs = runLogsOf(clientFor(trackingUri, { retries: 3, baseDelayMs: 200 }))
+  const shipper = new LogShipper({
+    send: (lines) => shipperLogs.append(runId, lines),
+    warn: (message) => process.stderr.write(`railyard: ${message}\n`),
+  })
+
+  keepRunningOnClosedOutput()
+  const started = Date.now()
+  const outcome = await supervise(command, {
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: trackingUri,
+      RAILYARD_TRACKING_URI: trackingUri,
+      MLFLOW_RUN_ID: runId,
+      RAILYARD_RUN_ID: runId,
+      MLFLOW_EXPERIMENT_ID: experimentId,
+      RAILYARD_EXPERIMENT_ID: experimentId,
+      MLFLOW_EXPERIMENT_NAME: experiment.name,
+    },
+    onLine: (stream, line) => shipper.push(stream, line),
+  })
+  if (outcome.spawnError) {
+    process.stderr.write(`railyard: ${outcome.spawnError}\n`)
+    shipper.push('stderr', `railyard: ${outcome.spawnError}`)
+  }
+
+  // The last lines go before the status: a reader that sees the run end has seen all its output.
+  const unsent = await shipper.flush(FINAL_FLUSH_MS)
+  if (unsent > 0) say(`${unsent} output lines could not be sent to the server`)
+  const status = statusOf(outcome)
+  try {
+    await clientFor(trackingUri, { retries: 5 }).runs.update({ run_id: runId, status, end_time: Date.now() })
+  } catch (err) {
+    process.stderr.write(`railyard: could not set run ${runId} to ${status}: ${(err as Error).message}\n`)
+  }
+  const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.exitCode}`
+  say(`run ${runId} ${status} (${how}) after ${formatDuration(Date.now() - started)}`)
+  return outcome.exitCode
+}
+
+async function startOrJoinRun(client: RailyardClient, opts: RunOptions, tags: Tag[]): Promise<Run> {
+  if (opts.runId) {
+    const run = await client.runs.get(opts.runId)
+    await client.runs.logBatch({ run_id: opts.runId, tags })
+    if (run.info.status !== 'RUNNING') await client.runs.update({ run_id: opts.runId, status: 'RUNNING' })
+    return client.runs.get(opts.runId)
+  }
+  const experimentId =
+    opts.experimentId ??
+    (opts.experiment || process.env.MLFLOW_EXPERIMENT_NAME
+      ? await getOrCreateExperiment(client, (opts.experiment || process.env.MLFLOW_EXPERIMENT_NAME)!)
+      : '0')
+  const user = currentUser()
+  return client.runs.create({ experiment_id: experimentId, run_name: opts.name, start_time: Date.now(), user_id: user, tags })
+}
+
+/** Signals sent to `railyard run` mean someone stopped the run: KILLED, whatever the command then did. */
+function statusOf(outcome: ChildOutcome): RunStatus {
+  if (outcome.interruptedBy) return 'KILLED'
+  return outcome.exitCode === 0 && !outcome.spawnError ? 'FINISHED' : 'FAILED'
+}
+
+function collectTag(value: string, previous: Tag[]): Tag[] {
+  const eq = value.indexOf('=')
+  if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE')
+  return [...previous, { key: value.slice(0, eq), value: value.slice(eq + 1) }]
+}
