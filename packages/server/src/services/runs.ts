@@ -67,7 +67,8 @@ export class RunsService {
   }
 
   async update(req: RequestOf<'updateRun'>): Promise<{ run_info: RunInfo }> {
-    const row = await this.row(req)
+    // MLflow's SQL store refuses to update a deleted run, like any other write.
+    const row = await this.activeRow(req)
     let status: RunStatus | undefined
     if (req.status !== undefined) status = parseStatus(req.status)
     if (req.run_name !== undefined) validateLength(req.run_name, LIMITS.keyLength, 'run_name')
