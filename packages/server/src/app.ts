@@ -7,6 +7,7 @@ import { validatorCompiler } from './http/validator.js'
 import { installErrorHandler } from './http/error-handler.js'
 import { experimentRoutes } from './routes/experiments.js'
 import { runRoutes } from './routes/runs.js'
+import { artifactRoutes } from './routes/artifacts.js'
 import { runLogRoutes } from './routes/run-logs.js'
 import { healthRoutes } from './routes/health.js'
 
@@ -43,6 +44,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   healthRoutes(app)
   experimentRoutes(app, services.experiments)
   runRoutes(app, services.runs)
+  app.register(artifactRoutes(services.artifacts))
   runLogRoutes(app, services.runLogs)
 
   await app.ready()

@@ -2,12 +2,15 @@ import type { Store } from '../store/store.js'
 import type { ServerConfig } from '../config.js'
 import { ExperimentsService } from './experiments.js'
 import { RunsService } from './runs.js'
+import { ArtifactsService } from './artifacts.js'
+import { createBlobStore } from '../blob/create-blob-store.js'
 import { RunLogsService } from './run-logs.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
   experiments: ExperimentsService
   runs: RunsService
+  artifacts: ArtifactsService
   runLogs: RunLogsService
 }
 
@@ -15,6 +18,7 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const experiments = new ExperimentsService(store, config.defaultArtifactRoot)
   await experiments.ensureDefault()
   const runs = new RunsService(store, experiments)
+  const artifacts = new ArtifactsService(await createBlobStore(config.artifactsDestination), runs)
   const runLogs = new RunLogsService(store, runs)
-  return { experiments, runs, runLogs }
+  return { experiments, runs, runLogs, artifacts }
 }

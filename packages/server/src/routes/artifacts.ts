@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Readable } from 'node:stream'
+import { tracking, type RequestOf } from '@railyard/api'
+import type { ArtifactDownload, ArtifactsService } from '../services/artifacts.js'
+import { mountEndpoints } from '../http/mlflow-routes.js'
+import { compact } from '../services/wire.js'
+
+/** MLflow's artifact proxy (`mlflow-artifacts`), under the API prefix and the UI's ajax-api one. */
+export const ARTIFACT_PROXY_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
+
+type PathQuery = { path?: unknown }
+type RunFileQuery = { run_id?: string; run_uuid?: string; path?: unknown }
+
+/**
+ * The artifact endpoints: the proxy (list, download, upload, delete), the tracking API's
+ * `artifacts/list`, and the UI's `get-artifact`. Register with `app.register(...)`: the plugin is
+ * encapsulated because it replaces the body parsers with one that leaves the body unread, so an
+ * upload streams from the socket to the store (whatever its Content-Type: MLflow sends the file's
+ * guessed type, e.g. application/json for .json files) without touching parsing elsewhere.
+ */
+export function artifactRoutes(artifacts: ArtifactsService) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
+
+    mountEndpoints(app, tracking, {
+      listArtifacts: (r: RequestOf<'listArtifacts'>) => artifacts.listRunArtifacts(r),
+    })
+    app.get('/get-artifact', async (req, reply) =>
+      sendFile(reply, await artifacts.downloadRunArtifact(req.query as RunFileQuery)))
+
+    for (const prefix of ARTIFACT_PROXY_PREFIXES) {
+      app.get(prefix, async (req) => compact(await artifacts.list((req.query as PathQuery).path)))
+      app.get(`${prefix}/*`, async (req, reply) => sendFile(reply, await artifacts.download(wildcard(req))))
+      app.put(`${prefix}/*`, async (req) => {
+        await artifacts.upload(wildcard(req), requestBody(req))
+        return {}
+      })
+      app.delete(`${prefix}/*`, async (req) => {
+        await artifacts.delete(wildcard(req))
+        return {}
+      })
+    }
+  }
+}
+
+/** The file path after the prefix, URL-decoded once by the router. */
+function wildcard(req: FastifyRequest): string {
+  return (req.params as { '*': string })['*']
+}
+
+/** The unread request body; a request without one (an empty file) has nothing to read either. */
+function requestBody(req: FastifyRequest): Readable {
+  return (req.body as Readable | undefined) ?? req.raw
+}
+
+function sendFile(reply: FastifyReply, file: ArtifactDownload): FastifyReply {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', attachment(file.fileName))
+    // Artifacts are user content: never let a browser sniff or run them as a page of this origin.
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .send(file.stream)
+}
+
+/** RFC 6266: a plain ASCII fallback name and the exact UTF-8 name. */
+function attachment(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  const exact = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`
+}
