@@ -15,7 +15,9 @@ export function serverCommand(): Command {
     .option('--artifacts-destination <uri>', 'where proxied artifacts are stored (default: $RAILYARD_HOME/artifacts)')
     .option('--quiet', 'do not log requests')
     .action(async (opts) => {
-      // Loaded here so the other commands start without the server's database drivers.
+      // Loaded here so the other commands start without the server's database drivers. The server
+      // is TypeScript source: when the CLI runs from its bundle, tsx is registered for it first.
+      if (!(globalThis as { __railyardTsx?: boolean }).__railyardTsx) (await import('tsx/esm/api')).register()
       const { serve } = await import('@railyard/server')
       const { url } = await serve({
         host: opts.host,
