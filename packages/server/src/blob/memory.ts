@@ -19,7 +19,7 @@ export class MemoryBlobStore implements BlobStore {
     checkKey(key)
     // Read everything first: a stream that fails leaves the previous bytes in place.
     const data = Buffer.isBuffer(body) ? Buffer.from(body) : await readAll(body)
-    this.objects.set(key, { data, mtime: Date.now(), etag: `"m${++this.writes}"` })
+    this.objects.set(key, { data, mtime: Date.now(), etag: `m${++this.writes}` })
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
