@@ -10,6 +10,7 @@ import { runRoutes } from './routes/runs.js'
 import { artifactRoutes } from './routes/artifacts.js'
 import { runLogRoutes } from './routes/run-logs.js'
 import { healthRoutes } from './routes/health.js'
+import { registryRoutes } from './routes/registry.js'
 
 export interface App {
   app: FastifyInstance
@@ -46,6 +47,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   runRoutes(app, services.runs)
   app.register(artifactRoutes(services.artifacts))
   runLogRoutes(app, services.runLogs)
+  app.register(registryRoutes(services.registry))
 
   await app.ready()
   return {

@@ -5,6 +5,7 @@ import { RunsService } from './runs.js'
 import { ArtifactsService } from './artifacts.js'
 import { createBlobStore } from '../blob/create-blob-store.js'
 import { RunLogsService } from './run-logs.js'
+import { createRegistryServices, type RegistryServices } from './registry.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
@@ -12,6 +13,7 @@ export interface Services {
   runs: RunsService
   artifacts: ArtifactsService
   runLogs: RunLogsService
+  registry: RegistryServices
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
@@ -20,5 +22,6 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const runs = new RunsService(store, experiments)
   const artifacts = new ArtifactsService(await createBlobStore(config.artifactsDestination), runs)
   const runLogs = new RunLogsService(store, runs)
-  return { experiments, runs, runLogs, artifacts }
+  const registry = await createRegistryServices(store, { runs, experiments, artifacts })
+  return { experiments, runs, runLogs, artifacts, registry }
 }
