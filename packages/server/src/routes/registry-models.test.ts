@@ -141,6 +141,8 @@ for (const dialect of DIALECTS) {
         names(await api.mlflow('GET', '/registered-models/search', { filter: "name ILIKE 'search%' AND tags.group != 'b'" })),
         ['Search-C', 'search-a'],
       )
+      assert.deepEqual(names(await api.mlflow('GET', '/registered-models/search', { filter: "tags.group IS NULL AND name LIKE 'ch%'" })), ['churn'])
+      assert.equal(names(await api.mlflow('GET', '/registered-models/search', { filter: "name ILIKE 'search%' AND tags.group IS NOT NULL" })).length, 3)
       const desc = await api.mlflow('GET', '/registered-models/search', { filter: "name ILIKE 'search%'", order_by: ['name DESC'] })
       assert.deepEqual(names(desc), ['search-b', 'search-a', 'Search-C'])
       const newest = await api.mlflow('GET', '/registered-models/search', {

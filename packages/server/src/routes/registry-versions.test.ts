@@ -262,7 +262,7 @@ for (const dialect of DIALECTS) {
       const second = await api.mlflow('GET', '/model-versions/search', { filter: "name = 'churn'", max_results: 2, page_token: first.body.next_page_token })
       assert.deepEqual(pairs(second), ['churn/1'])
       assert.equal(second.body.next_page_token, undefined)
-      for (const query of [{ max_results: 200_001 }, { filter: 'version_number > "x"' }, { filter: "stage = 'x'" }, { order_by: ['run_id'] }]) {
+      for (const query of [{ max_results: 200_001 }, { filter: 'version_number > "x"' }, { filter: "stage = 'x'" }, { order_by: ['current_stage'] }]) {
         const res = await api.mlflow('GET', '/model-versions/search', query)
         assert.equal(res.status, 400, JSON.stringify(query))
       }

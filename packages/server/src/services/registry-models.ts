@@ -13,7 +13,6 @@ import type { Actor } from '../store/registry-audit-repo.js'
 import { DELETED_STAGE } from '../store/model-versions-repo.js'
 import { decodePageToken, page } from './page-token.js'
 import { pageSize } from './validation.js'
-import { parseRegistryFilter, parseRegistryOrderBy } from './registry-filter.js'
 import {
   REGISTRY_LIMITS,
   parseStage,
@@ -103,8 +102,8 @@ export class RegisteredModelsService {
     const size = pageSize(toInt(req.max_results), REGISTRY_LIMITS.searchModelsDefault, REGISTRY_LIMITS.searchModelsMax)
     const offset = decodePageToken(req.page_token)
     const rows = await this.store.registry.search({
-      filter: parseRegistryFilter(req.filter, 'registered_model'),
-      orderBy: parseRegistryOrderBy(req.order_by, 'registered_model'),
+      filter: req.filter,
+      orderBy: req.order_by ?? [],
       offset,
       limit: size + 1,
     })

@@ -12,7 +12,6 @@ import { DELETED_STAGE, type VersionRow } from '../store/model-versions-repo.js'
 import type { Actor } from '../store/registry-audit-repo.js'
 import { decodePageToken, page } from './page-token.js'
 import { pageSize, validateLength } from './validation.js'
-import { parseRegistryFilter, parseRegistryOrderBy } from './registry-filter.js'
 import { REGISTRY_LIMITS, parseStage, parseVersion, validateDescription, validateRegistryTag } from './registry-validation.js'
 import type { RegisteredModelsService } from './registry-models.js'
 import type { ModelSources } from './registry-sources.js'
@@ -148,8 +147,8 @@ export class ModelVersionsService {
     const size = pageSize(toInt(req.max_results), REGISTRY_LIMITS.searchVersionsDefault, REGISTRY_LIMITS.searchVersionsMax)
     const offset = decodePageToken(req.page_token)
     const rows = await this.store.registry.versions.search({
-      filter: parseRegistryFilter(req.filter, 'model_version'),
-      orderBy: parseRegistryOrderBy(req.order_by, 'model_version'),
+      filter: req.filter,
+      orderBy: req.order_by ?? [],
       offset,
       limit: size + 1,
     })
