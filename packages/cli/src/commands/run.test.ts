@@ -140,6 +140,21 @@ describe('railyard run: failures, signals, unreachable server', () => {
     assert.deepEqual(lines.slice(0, 3), ['tick 0', 'tick 1', 'tick 2'])
   })
 
+  test('when the server refuses the log mid-run, the command runs on and its exit code stands', async () => {
+    const cli = startCli(['run', '-e', 'cli-refused', '--tracking-uri', server.url, '--', 'node', SLEEPER, '30'])
+    await cli.waitFor(/tick 2\n/)
+    const runId = runIdFrom(cli.out.stderr)
+    // A deleted run takes no more log lines: every later append is refused with a 400.
+    await server.api('POST', '/api/2.0/mlflow/runs/delete', { run_id: runId })
+    const res = await cli.done
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stdout, /tick 29\nfinished all ticks\n$/)
+    assert.match(res.stderr, /output is no longer sent to the server/)
+    // A deleted run's status can't change either; that is reported, not fatal.
+    assert.match(res.stderr, new RegExp(`could not set run ${runId} to FINISHED`))
+    assert.doesNotMatch(res.stderr, /\n\s+at /)
+  })
+
   test('a command that does not exist: FAILED and exit 127', async () => {
     const res = await runCli(['run', '-e', 'cli-missing', '--tracking-uri', server.url, '--', 'no-such-command-railyard-test'])
     assert.equal(res.code, 127)

@@ -98,13 +98,14 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   const unsent = await shipper.flush(FINAL_FLUSH_MS)
   if (unsent > 0) say(`${unsent} output lines could not be sent to the server`)
   const status = statusOf(outcome)
+  const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.exitCode}`
   try {
     await clientFor(trackingUri, { retries: 5 }).runs.update({ run_id: runId, status, end_time: Date.now() })
+    say(`run ${runId} ${status} (${how}) after ${formatDuration(Date.now() - started)}`)
   } catch (err) {
-    process.stderr.write(`railyard: could not set run ${runId} to ${status}: ${(err as Error).message}\n`)
+    // Never fatal: the command's own exit code is what the caller needs.
+    process.stderr.write(`railyard: could not set run ${runId} to ${status} (${how}): ${(err as Error).message}\n`)
   }
-  const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.exitCode}`
-  say(`run ${runId} ${status} (${how}) after ${formatDuration(Date.now() - started)}`)
   return outcome.exitCode
 }
 
