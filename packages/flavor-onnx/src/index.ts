@@ -1,0 +1,2 @@
+export { loadOnnxModel } from './onnx-predictor.js'
+export { flattenRow, splitRows, toTensorData, type Dtype } from './tensors.js'
