@@ -6,6 +6,7 @@ import { Store } from '../../packages/server/src/store/store.js'
 import { createServices } from '../../packages/server/src/services/index.js'
 import { tempDir } from './databases.js'
 import { concurrently, post } from './http-client.js'
+import type { ServerProcess } from './server-process.js'
 import { logBatchBody, metricBatch } from './workload.js'
 
 export interface IngestPlan {
@@ -20,9 +21,12 @@ export interface IngestResult {
   points: number
   seconds: number
   pointsPerSecond: number
+  /** CPU the server (over HTTP) or this process (direct) spent per 1000 points: less noisy than throughput on shared cores. */
+  cpuMsPer1000Points: number
 }
 
-export async function ingestOverHttp(url: string, plan: IngestPlan): Promise<IngestResult> {
+export async function ingestOverHttp(server: ServerProcess, plan: IngestPlan): Promise<IngestResult> {
+  const url = server.url
   const { experiment_id } = await post(url, '/experiments/create', { name: `ingest-${Date.now()}` })
   const runIds: string[] = []
   for (let c = 0; c < plan.clients; c++) {
@@ -34,9 +38,10 @@ export async function ingestOverHttp(url: string, plan: IngestPlan): Promise<Ing
     Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => logBatchBody(runId, metricBatch(c, i, plan.batchSize))),
   )
   await concurrently(plan.clients, plan.warmupBatches, (c, i) => post(url, '/runs/log-batch', bodies[c][i]))
+  const cpu0 = server.cpuSeconds()
   const t0 = performance.now()
   await concurrently(plan.clients, plan.batches, (c, i) => post(url, '/runs/log-batch', bodies[c][plan.warmupBatches + i]))
-  return result(plan, performance.now() - t0)
+  return result(plan, performance.now() - t0, server.cpuSeconds() - cpu0)
 }
 
 /** The same batches through Store.runs.writeBatch in this process, with the same concurrency. */
@@ -54,16 +59,18 @@ export async function ingestDirect(uri: string, plan: IngestPlan): Promise<Inges
     const batches = runIds.map((_, c) => Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => metricBatch(c, i, plan.batchSize)))
     const write = (c: number, i: number) => store.runs.writeBatch(runIds[c], { metrics: batches[c][i], params: [], tags: [] })
     await concurrently(plan.clients, plan.warmupBatches, write)
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     await concurrently(plan.clients, plan.batches, (c, i) => write(c, plan.warmupBatches + i))
-    return result(plan, performance.now() - t0)
+    const cpu = process.cpuUsage(cpu0)
+    return result(plan, performance.now() - t0, (cpu.user + cpu.system) / 1e6)
   } finally {
     await store.close()
     fs.rmSync(artifacts, { recursive: true, force: true })
   }
 }
 
-function result(plan: IngestPlan, ms: number): IngestResult {
+function result(plan: IngestPlan, ms: number, cpuSeconds: number): IngestResult {
   const points = plan.clients * plan.batches * plan.batchSize
-  return { points, seconds: ms / 1000, pointsPerSecond: points / (ms / 1000) }
+  return { points, seconds: ms / 1000, pointsPerSecond: points / (ms / 1000), cpuMsPer1000Points: (cpuSeconds * 1e6) / points }
 }

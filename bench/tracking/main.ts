@@ -51,11 +51,11 @@ try {
     try {
       if (!skip.has('ingest')) {
         log(`${backend}: log-batch over HTTP`)
-        r.http = await ingestOverHttp(server.url, ingestPlan)
+        r.http = await ingestOverHttp(server, ingestPlan)
       }
       if (!skip.has('sweep')) {
         log(`${backend}: sweep`)
-        r.sweep = await sweep(server.url, sweepPlan)
+        r.sweep = await sweep(server, sweepPlan)
       }
       if (!skip.has('search')) {
         log(`${backend}: search at ${searchSizes.join(', ')} runs`)

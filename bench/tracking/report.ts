@@ -49,7 +49,9 @@ export function markdownTable(r: Results): string {
     const ratio = b.http.pointsPerSecond / b.direct.pointsPerSecond
     return `${(ratio * 100).toFixed(0)}%${pass(ratio >= 0.5)}`
   }, '≥ 50%')
+  row('CPU per 1000 points, ms: server over HTTP / direct', (b) => (b.http && b.direct ? `${b.http.cpuMsPer1000Points.toFixed(2)} / ${b.direct.cpuMsPer1000Points.toFixed(2)}` : '–'), '')
   row('sweep: runs created/s (create + small batch, 4 clients)', (b) => int(b.sweep?.runsPerSecond) + pass(b.sweep ? b.sweep.runsPerSecond >= 900 : undefined), '≥ 900')
+  row('sweep: CPU per run, ms: server / load generator', (b) => (b.sweep ? `${b.sweep.serverCpuMsPerRun.toFixed(2)} / ${b.sweep.clientCpuMsPerRun.toFixed(2)}` : '–'), '')
   const sizes = [...new Set(backends.flatMap((n) => r.backends[n]!.search?.map((s) => s.runs) ?? []))].sort((a, b) => a - b)
   for (const size of sizes) {
     const target = size <= 1000 ? 10 : size >= 100_000 ? 50 : undefined

@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number
   /** Resident and peak resident memory of the server process, in MB (from /proc). */
   memory(): { rssMb: number; peakRssMb: number }
+  /** CPU time (user + system, all threads) the server has used so far, in seconds. */
+  cpuSeconds(): number
   stop(): Promise<void>
 }
 
@@ -31,6 +33,7 @@ export async function startServer(backendStoreUri: string, artifactsDir: string)
     url,
     pid: child.pid!,
     memory: () => procMemory(child.pid!),
+    cpuSeconds: () => procCpuSeconds(child.pid!),
     stop: () => stop(child),
   }
 }
@@ -39,6 +42,13 @@ function procMemory(pid: number): { rssMb: number; peakRssMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
+}
+
+// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -19,9 +19,9 @@ const LATEST_WINS = `ON CONFLICT (run_uuid, key) DO UPDATE SET
     OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
         AND excluded.value > latest_metrics.value))`
 
-// SQLite statements come in these row counts only, so a handful of texts (and compiled
-// statements in the statement cache) serve every batch size: 1000 rows = 3×256 + 3×64 + 2×16 + 2×4.
-const SQLITE_BLOCKS = [256, 64, 16, 4, 1]
+// SQLite statements come in power-of-two row counts only, so ten texts (and compiled statements
+// in the statement cache) serve every batch size: 1000 rows = 512 + 256 + 128 + 64 + 32 + 8.
+const SQLITE_BLOCKS = [512, 256, 128, 64, 32, 16, 8, 4, 2, 1]
 
 /**
  * The two statements of metric ingestion, written as SQL text rather than built with Kysely:

@@ -1,30 +1,31 @@
 import type Sqlite from 'better-sqlite3'
-import type { SqliteDatabase } from 'kysely'
 
 /**
- * Wraps a better-sqlite3 database for Kysely so prepare() reuses compiled statements: Kysely
- * prepares every query afresh, and compiling SQL costs more than running it for the small
- * statements a request makes. The cache is keyed by SQL text and bounded (least recently used
+ * Compiled statements by SQL text. Kysely prepares every query afresh, and compiling SQL costs
+ * more than running it for the small statements a request makes. Bounded (least recently used
  * out), since statements with IN lists or multi-row VALUES vary in length.
  */
-export function withStatementCache(db: Sqlite.Database, max = 200): SqliteDatabase {
-  const cache = new Map<string, Sqlite.Statement>()
-  return {
-    close: () => db.close(),
-    prepare(sql: string) {
-      const hit = cache.get(sql)
-      // A statement still iterating (a streamed query) cannot run again; give the caller its own.
-      if (hit && !hit.busy) {
-        cache.delete(sql)
-        cache.set(sql, hit)
-        return hit
-      }
-      const stmt = db.prepare(sql)
-      if (!hit) {
-        cache.set(sql, stmt)
-        if (cache.size > max) cache.delete(cache.keys().next().value!)
-      }
-      return stmt
-    },
+export class StatementCache {
+  private readonly cache = new Map<string, Sqlite.Statement>()
+
+  constructor(
+    private readonly db: Sqlite.Database,
+    private readonly max = 200,
+  ) {}
+
+  prepare(sql: string): Sqlite.Statement {
+    const hit = this.cache.get(sql)
+    // A statement still iterating (a streamed query) cannot run again; give the caller its own.
+    if (hit && !hit.busy) {
+      this.cache.delete(sql)
+      this.cache.set(sql, hit)
+      return hit
+    }
+    const stmt = this.db.prepare(sql)
+    if (!hit) {
+      this.cache.set(sql, stmt)
+      if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!)
+    }
+    return stmt
   }
 }
