@@ -59,8 +59,8 @@ export const runLogEndpoints = {
   /**
    * Server-sent events: every line with seq > `after_seq` (or the `Last-Event-ID` header), then new
    * lines as they are appended, as `event: line` with `id: <seq>` and a RunLogLine as JSON data.
-   * When the run reaches FINISHED, FAILED or KILLED (after its last lines) one `event: end` with
-   * RunLogStreamEnd data is sent and the response ends. A `: ping` comment keeps idle streams open.
+   * When the run reaches FINISHED, FAILED or KILLED, or is deleted (after its last lines), one
+   * `event: end` with RunLogStreamEnd data is sent and the response ends. A `: ping` comment keeps idle streams open.
    */
   streamRunLogs: endpoint({
     method: 'GET',
@@ -93,8 +93,10 @@ export interface GetRunLogsResponse {
 /** Data of the stream's final `end` event. */
 export interface RunLogStreamEnd {
   run_id: string
-  /** The run's terminal status; absent if the run itself was removed. */
+  /** The run's status at the end (terminal, or any status of a deleted run); absent if the run was removed. */
   status?: RunStatus
+  /** Set when the stream ended because the run was deleted. */
+  deleted?: boolean
   /** seq of the last line sent. */
   last_seq: number
 }

@@ -237,6 +237,19 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(byHeader.map((e) => e.event === 'line' ? JSON.parse(e.data).line : e.event), ['d', 'end'])
     })
 
+    test('a deleted run ends the stream: it can take no more lines', async () => {
+      const runId = await newRun()
+      await append(runId, 'only line')
+      const res = await fetch(`${base}/api/2.0/railyard/runs/logs/stream?run_id=${runId}`)
+      const events = readEvents(res)
+      assert.equal(JSON.parse((await events.next()).value!.data).line, 'only line')
+      await post('/api/2.0/mlflow/runs/delete', { run_id: runId })
+      const end = (await events.next()).value!
+      assert.equal(end.event, 'end')
+      assert.deepEqual(JSON.parse(end.data), { run_id: runId, status: 'RUNNING', deleted: true, last_seq: 1 })
+      assert.equal((await events.next()).done, true)
+    })
+
     test('a client that disconnects leaves no listener behind', async () => {
       const runId = await newRun()
       const before = t.services.runLogs.notifier.listenerCount

@@ -54,7 +54,7 @@ export function runLogRoutes(app: FastifyInstance, runLogs: RunLogsService): voi
               const chunk = event.lines.map((l) => `id: ${l.seq}\nevent: line\ndata: ${JSON.stringify(l)}\n\n`).join('')
               await write(res, chunk, controller.signal)
             } else {
-              const end: RunLogStreamEnd = { run_id: runId, status: event.status, last_seq: event.lastSeq }
+              const end: RunLogStreamEnd = { run_id: runId, status: event.status, deleted: event.deleted, last_seq: event.lastSeq }
               await write(res, `event: end\ndata: ${JSON.stringify(end)}\n\n`, controller.signal)
             }
           }

@@ -20,7 +20,7 @@ const STREAM_PAGE = 1000
 
 export type RunLogEvent =
   | { type: 'lines'; lines: RunLogLine[] }
-  | { type: 'end'; status?: RunStatus; lastSeq: number }
+  | { type: 'end'; status?: RunStatus; deleted?: boolean; lastSeq: number }
 
 export interface RunLogsOptions {
   /**
@@ -92,8 +92,8 @@ export class RunLogsService {
   }
 
   /**
-   * Every line after `afterSeq`, then new ones as they come, until the run is FINISHED, FAILED or
-   * KILLED (then one `end` event) or `signal` aborts. Stopping the iteration releases its listener.
+   * Every line after `afterSeq`, then new ones as they come, until the run is FINISHED, FAILED,
+   * KILLED or deleted (then one `end` event) or `signal` aborts. Stopping the iteration releases its listener.
    */
   async *follow(runId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<RunLogEvent> {
     let cursor = afterSeq
@@ -110,8 +110,10 @@ export class RunLogsService {
           yield { type: 'lines', lines }
           if (lines.length < STREAM_PAGE) break
         }
-        if (!run || TERMINAL.has(run.status)) {
-          yield { type: 'end', status: run?.status as RunStatus | undefined, lastSeq: cursor }
+        // A deleted run takes no more lines and no status change, so there is nothing left to wait for.
+        if (!run || TERMINAL.has(run.status) || run.lifecycle_stage === 'deleted') {
+          const deleted = run?.lifecycle_stage === 'deleted' || undefined
+          yield { type: 'end', status: run?.status as RunStatus | undefined, deleted, lastSeq: cursor }
           return
         }
         await wake.wait(this.pollMs, signal)
