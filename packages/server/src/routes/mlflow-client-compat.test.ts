@@ -264,6 +264,17 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(tagged.body.experiments.map((e: any) => e.name), ['compat'])
       })
 
+      test('a NaN metric matches != (MLflow 2.11 and IEEE agree)', {
+        todo: 'open mismatch: store/run-search-predicates.ts excludes NaN from every comparison; see docs/mlflow-compatibility.md',
+      }, async () => {
+        for (const [name, value] of [['nan-run', '"NaN"'], ['point-nine', '0.9']]) {
+          const id = (await api('POST', '/runs/create', `{"experiment_id": "${expId}", "run_name": "${name}", "start_time": ${T0 + 500}}`)).body.run.info.run_id
+          await api('POST', '/runs/log-metric', `{"run_uuid": "${id}", "key": "nan_acc", "value": ${value}, "timestamp": ${T0}, "step": 0, "run_id": "${id}"}`)
+        }
+        const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "metrics.nan_acc != 0.9", "max_results": 1000}`)
+        assert.deepEqual(names(res), ['nan-run'])
+      })
+
       test('unfiltered paging works today (search_runs max_results=1, search_experiments ALL)', async () => {
         const first = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "", "max_results": 1}`)
         assert.equal(first.body.runs.length, 1)
