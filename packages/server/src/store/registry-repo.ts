@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import { AlreadyExistsError, NotFoundError, type RegisteredModel, type Tag } from '@railyard/api'
 import type { DialectCaps } from './dialects.js'
 import type { Database } from './schema.js'
-import type { RegisteredModelTable, RegistryDb, RegistryTables } from './registry-schema.js'
+import { DELETED_STAGE, type RegisteredModelTable, type RegistryDb, type RegistryTables } from './registry-schema.js'
 import { RegistryAuditRepo, type Actor } from './registry-audit-repo.js'
 import { lockModel } from './registry-lock.js'
 import { ModelVersionsRepo } from './model-versions-repo.js'
@@ -185,7 +185,7 @@ export class RegistryRepo {
         .select('version')
         .where('model_id', '=', model.model_id)
         .where('version', '=', version)
-        .where('current_stage', '!=', 'Deleted_Internal')
+        .where('current_stage', '!=', DELETED_STAGE)
         .executeTakeFirst()
       // The version may have been deleted since the caller looked.
       if (!live) throw new NotFoundError(`Model Version (name=${model.name}, version=${version}) not found`)

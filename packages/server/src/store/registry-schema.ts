@@ -14,6 +14,9 @@ export type RegistryTables = {
   webhook_deliveries: WebhookDeliveryTable
 }
 
+/** MLflow's marker for a deleted version: the row stays so its number is never reused. */
+export const DELETED_STAGE = 'Deleted_Internal'
+
 /** The metadata database as the registry repositories see it. */
 export type RegistryDb = Kysely<Database & RegistryTables>
 

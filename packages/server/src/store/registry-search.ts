@@ -5,7 +5,7 @@ import { parseOrderBy } from '../search/order-by-parser.js'
 import { MODEL_VERSION_SEARCH, REGISTERED_MODEL_SEARCH } from '../search/policies.js'
 import { binaryText, compareInteger, compareText } from '../search/sql-predicates.js'
 import type { DialectCaps } from './dialects.js'
-import type { RegistryDb } from './registry-schema.js'
+import { DELETED_STAGE, type RegistryDb } from './registry-schema.js'
 import type { ModelRow } from './registry-repo.js'
 import type { VersionRow } from './model-versions-repo.js'
 
@@ -68,7 +68,7 @@ export async function searchVersionRows(db: RegistryDb, caps: DialectCaps, q: Re
     .innerJoin('registered_models as m', 'm.model_id', 'v.model_id')
     .selectAll('v')
     .select('m.name')
-    .where('v.current_stage', '!=', 'Deleted_Internal')
+    .where('v.current_stage', '!=', DELETED_STAGE)
   for (const c of comparisons) {
     const tag = sql`select 1 from model_version_tags t where t.model_id = v.model_id and t.version = v.version and t.key = ${c.key}`
     query = query.where(c.type === 'tag' ? tagPredicate(caps, tag, c) : attributePredicate(caps, VERSION_COLUMNS, c))
