@@ -26,7 +26,7 @@ export function runCommand(): Command {
     )
     .usage('[options] -- <command> [args...]')
     .argument('[command...]', 'the command to run, with its arguments')
-    .option('-e, --experiment <name>', 'experiment to log into, created if missing (default: $MLFLOW_EXPERIMENT_NAME, else Default)')
+    .option('-e, --experiment <name>', 'experiment to log into, created if missing (default: $MLFLOW_EXPERIMENT_NAME, $MLFLOW_EXPERIMENT_ID, else Default)')
     .option('--experiment-id <id>', 'experiment to log into, by id')
     .option('-n, --name <run-name>', 'name of the run (default: the server picks one)')
     .option('--run-id <id>', 'log into this existing run instead of creating one')
@@ -116,13 +116,17 @@ async function startOrJoinRun(client: RailyardClient, opts: RunOptions, tags: Ta
     if (run.info.status !== 'RUNNING') await client.runs.update({ run_id: opts.runId, status: 'RUNNING' })
     return client.runs.get(opts.runId)
   }
-  const experimentId =
-    opts.experimentId ??
-    (opts.experiment || process.env.MLFLOW_EXPERIMENT_NAME
-      ? await getOrCreateExperiment(client, (opts.experiment || process.env.MLFLOW_EXPERIMENT_NAME)!)
-      : '0')
   const user = currentUser()
+  const experimentId = await experimentFor(client, opts)
   return client.runs.create({ experiment_id: experimentId, run_name: opts.name, start_time: Date.now(), user_id: user, tags })
+}
+
+/** --experiment-id, else --experiment (created if missing), else MLflow's variables, else Default. */
+async function experimentFor(client: RailyardClient, opts: RunOptions): Promise<string> {
+  if (opts.experimentId) return opts.experimentId
+  const name = opts.experiment || process.env.MLFLOW_EXPERIMENT_NAME
+  if (name) return getOrCreateExperiment(client, name)
+  return process.env.MLFLOW_EXPERIMENT_ID || '0'
 }
 
 /** Signals sent to `railyard run` mean someone stopped the run: KILLED, whatever the command then did. */
