@@ -3,6 +3,7 @@ import type { RailyardClient } from './client.js'
 import { MetricBuffer } from './metric-buffer.js'
 import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks.js'
 import { checkInteger, checkKey } from './key-check.js'
+import { useDataset, type UseDatasetOptions, type UsedDataset } from './datasets/use-dataset.js'
 
 export interface ActiveRunOptions {
   /**
@@ -111,6 +112,15 @@ export class ActiveRun implements ExitParticipant {
   async logInputs(datasets: DatasetInput[]): Promise<void> {
     this.assertOpen()
     await this.client.runs.logInputs({ run_id: this.runId, datasets })
+  }
+
+  /**
+   * The version of dataset `name` frozen for this run's experiment (the first use in the experiment
+   * freezes one), recorded as this run's input; with `materializeTo` its files are also written there.
+   */
+  useDataset(name: string, opts?: UseDatasetOptions): Promise<UsedDataset> {
+    this.assertOpen()
+    return useDataset(this.client.datasets, this, name, opts)
   }
 
   /**

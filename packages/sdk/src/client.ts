@@ -5,6 +5,7 @@ import { tableCall, type Call } from './call.js'
 import { ExperimentsClient } from './experiments-client.js'
 import { RunsClient } from './runs-client.js'
 import { ArtifactsClient } from './artifacts-client.js'
+import { DatasetsClient } from './datasets/datasets-client.js'
 
 export interface RailyardClientOptions {
   /**
@@ -36,6 +37,8 @@ export class RailyardClient {
   readonly experiments: ExperimentsClient
   readonly runs: RunsClient
   readonly artifacts: ArtifactsClient
+  /** Data versioning: datastores, datasets, versions, experiment freezes. */
+  readonly datasets: DatasetsClient
 
   constructor(opts: RailyardClientOptions = {}) {
     this.trackingUri = normalizeTrackingUri(opts.trackingUri ?? trackingUriFromEnv())
@@ -50,5 +53,6 @@ export class RailyardClient {
     this.experiments = new ExperimentsClient(this.call)
     this.runs = new RunsClient(this.call)
     this.artifacts = new ArtifactsClient(this.transport, this.runs)
+    this.datasets = new DatasetsClient(this.transport)
   }
 }
