@@ -67,6 +67,23 @@ async function build() {
           b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }))
         },
       },
+      {
+        // Code that finds files next to itself (`createRequire(import.meta.url)('../package.json')`)
+        // must keep seeing its own source location, not the bundle's.
+        name: 'source-import-meta',
+        setup(b) {
+          b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+            const source = fs.readFileSync(args.path, 'utf8')
+            if (!source.includes('import.meta')) return undefined
+            const url = pathToFileURL(args.path).href
+            const contents = source
+              .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+              .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
+              .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(path.dirname(args.path)))
+            return { contents, loader: 'ts' }
+          })
+        },
+      },
     ],
   })
   const inputs = {}

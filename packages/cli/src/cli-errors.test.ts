@@ -23,8 +23,14 @@ test('usage errors exit 2 with a message and a pointer to --help', async () => {
 })
 
 test('--help explains with examples and exits 0', async () => {
-  const [top, run, runs] = await Promise.all([runCli(['--help']), runCli(['run', '--help']), runCli(['runs', 'ls', '--help'])])
+  const [top, run, runs] = await Promise.all([
+    // RAILYARD_DEBUG makes the launcher say if it had to fall back from its bundle to tsx.
+    runCli(['--help'], { env: { RAILYARD_DEBUG: '1' } }),
+    runCli(['run', '--help']),
+    runCli(['runs', 'ls', '--help']),
+  ])
   for (const res of [top, run, runs]) assert.equal(res.code, 0)
+  assert.doesNotMatch(top.stderr, /failed to load/)
   assert.match(top.stdout, /Examples:/)
   assert.match(top.stdout, /experiments/)
   assert.match(run.stdout, /MLFLOW_RUN_ID/)
