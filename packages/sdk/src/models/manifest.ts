@@ -7,9 +7,15 @@ import YAML from 'yaml'
 export const MANIFEST_FILE = 'MLmodel'
 
 // MLflow writes MLmodel with PyYAML, which follows YAML 1.1: reading with 1.1 resolves plain
-// scalars as PyYAML does (a hex run id such as `1234e567…` stays a string), and writing with 1.1
-// quotes what a PyYAML reader would otherwise take for a number or a boolean.
+// scalars as PyYAML does (`yes` is a boolean, `1.10` a float it would have quoted), and writing
+// with 1.1 quotes whatever a YAML 1.1 or 1.2 reader could take for a number or a boolean.
 const YAML_VERSION = '1.1' as const
+
+// PyYAML's floats need a dot and a signed exponent; the yaml package's 1.1 schema also takes
+// `1234e567`, which PyYAML leaves unquoted as a string (a hex run id can look like that).
+const PYYAML_EXP_FLOAT = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/
+const readTags = (tags: YAML.Tags): YAML.Tags =>
+  tags.map((t) => (typeof t === 'object' && 'format' in t && t.format === 'EXP' ? ({ ...t, test: PYYAML_EXP_FLOAT } as YAML.ScalarTag) : t))
 
 // Fields that are strings whatever YAML made of them (an all-digit uuid would parse as a number).
 const STRING_FIELDS = ['artifact_path', 'run_id', 'model_uuid', 'utc_time_created', 'mlflow_version', 'railyard_version'] as const
@@ -36,7 +42,7 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
 export function parseManifest(text: string, where = MANIFEST_FILE): ModelManifest {
   let doc: unknown
   try {
-    doc = YAML.parse(text, { version: YAML_VERSION })
+    doc = YAML.parse(text, { version: YAML_VERSION, customTags: readTags })
   } catch (err) {
     throw new InvalidParameterError(`${where} is not valid YAML: ${(err as Error).message}`)
   }

@@ -70,8 +70,10 @@ export function inferSchema(examples: unknown[], what = 'input'): Schema {
   }
   if (examples.every(isPlainObject)) return recordSchema(examples, what)
   if (examples.every(isNumericRow)) return [tensorSpec(examples, what)]
-  const type = mergeAll(examples.map((v) => valueType(v, what)), what)
-  return [{ ...typeSpec(type), required: examples.every((v) => v !== null && v !== undefined) }]
+  const present = examples.filter((v) => v !== null && v !== undefined)
+  if (present.length === 0) throw new InvalidParameterError(`Cannot infer a signature: every ${what} example is null`)
+  const type = mergeAll(present.map((v) => valueType(v, what)), what)
+  return [{ ...typeSpec(type), required: present.length === examples.length }]
 }
 
 function recordSchema(rows: Record<string, unknown>[], what: string): ColSpec[] {
@@ -123,7 +125,7 @@ function valueType(v: unknown, what: string): DataType {
   if (v instanceof Uint8Array) return 'binary'
   if (Array.isArray(v)) {
     const items = v.filter((x) => x !== null && x !== undefined)
-    if (items.length === 0) throw new InvalidParameterError(`Cannot infer the item type of an empty array in the ${what} example`)
+    if (items.length === 0) return EMPTY_ARRAY
     return { type: 'array', items: mergeAll(items.map((x) => valueType(x, what)), what) }
   }
   if (isPlainObject(v)) {
@@ -137,11 +139,18 @@ function valueType(v: unknown, what: string): DataType {
   throw new InvalidParameterError(`Cannot infer a signature for ${what} value ${String(v)} (${typeof v}); pass a signature`)
 }
 
+// An empty array says nothing about its items: it takes the item type of the other examples.
+const EMPTY_ARRAY: DataType = { type: 'array', items: 'string' }
+
 function mergeAll(types: DataType[], what: string): DataType {
-  return types.reduce((a, b) => merge(a, b, what))
+  const merged = types.reduce((a, b) => merge(a, b, what))
+  if (merged === EMPTY_ARRAY) throw new InvalidParameterError(`Cannot infer the item type of the ${what} arrays: every one is empty`)
+  return merged
 }
 
 function merge(a: DataType, b: DataType, what: string): DataType {
+  if (a === EMPTY_ARRAY && typeof b === 'object' && b.type === 'array') return b
+  if (b === EMPTY_ARRAY && typeof a === 'object' && a.type === 'array') return a
   const ja = JSON.stringify(a)
   if (ja === JSON.stringify(b)) return a
   const numeric = ['long', 'double']
