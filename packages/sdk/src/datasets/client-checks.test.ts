@@ -1,0 +1,188 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { ApiError, InvalidParameterError, NotFoundError } from '@railyard/api'
+import { RailyardClient } from '../client.js'
+import { startTestServer, type TestServer } from '../testing/server.js'
+import type { MaterializeProgress } from './materialize.js'
+
+/**
+ * An HTTP proxy that passes everything on, except that answers to paths ending in one of the
+ * `rewrites` keys are buffered and rewritten (or cut short with `null`) on their way back.
+ */
+async function startRewritingProxy(target: string) {
+  const rewrites = new Map<string, (body: Buffer) => Buffer | null>()
+  const counts = new Map<string, number>()
+  const server = http.createServer((req, res) => {
+    const pathname = new URL(req.url!, target).pathname
+    counts.set(pathname, (counts.get(pathname) ?? 0) + 1)
+    const rewrite = [...rewrites].find(([suffix]) => pathname.endsWith(suffix))?.[1]
+    const upstream = http.request(new URL(req.url!, target), { method: req.method, headers: req.headers }, (up) => {
+      if (!rewrite || up.statusCode !== 200) {
+        res.writeHead(up.statusCode!, up.headers)
+        up.pipe(res)
+        return
+      }
+      const chunks: Buffer[] = []
+      up.on('data', (c: Buffer) => chunks.push(c))
+      up.on('end', () => {
+        const original = Buffer.concat(chunks)
+        const body = rewrite(original)
+        if (body === null) {
+          // Headers promise the whole body; half of it arrives, then the connection dies.
+          res.writeHead(200, up.headers)
+          res.write(original.subarray(0, original.length >> 1), () => res.destroy())
+          return
+        }
+        const headers = { ...up.headers, 'content-length': String(body.length) }
+        res.writeHead(200, headers)
+        res.end(body)
+      })
+    })
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    rewrites,
+    /** Requests seen for paths ending in `suffix`. */
+    count: (suffix: string) => [...counts].filter(([p]) => p.endsWith(suffix)).reduce((n, [, c]) => n + c, 0),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  }
+}
+
+const FILES: Record<string, string> = {
+  'one.txt': 'first file\n',
+  'two.txt': 'second file, a little longer\n',
+  'sub/three.txt': 'x'.repeat(3 << 20),
+}
+
+// These checks are the SDK's own (hashing, atomic writes, paths); the server's dialect plays no
+// part, so they run on SQLite only.
+describe('client-side checks of dataset reads', () => {
+  let server: TestServer
+  let proxy: Awaited<ReturnType<typeof startRewritingProxy>>
+  let client: RailyardClient
+  let lake: string
+  let scratch: string
+  let versionId: string
+
+  before(async () => {
+    server = await startTestServer('sqlite')
+    proxy = await startRewritingProxy(server.url)
+    client = new RailyardClient({ trackingUri: proxy.url, retries: { retries: 1, baseDelayMs: 5 } })
+    lake = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-lake-'))
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-scratch-'))
+    for (const [rel, content] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(lake, rel)), { recursive: true })
+      fs.writeFileSync(path.join(lake, rel), content)
+    }
+    await client.datasets.createDatastore({ name: 'lake', kind: 'local', config: { root: lake } })
+    await client.datasets.create({ name: 'docs', datastore: 'lake' })
+    versionId = (await client.datasets.snapshot('docs')).version.id
+  })
+  after(async () => {
+    proxy.rewrites.clear()
+    await proxy.close()
+    await server.close()
+    fs.rmSync(lake, { recursive: true, force: true })
+    fs.rmSync(scratch, { recursive: true, force: true })
+  })
+
+  test('bytes altered in transit fail the read with RESOURCE_CONFLICT naming the file', async () => {
+    proxy.rewrites.set('/datasets/versions/file', (body) => {
+      const copy = Buffer.from(body)
+      copy[0] ^= 0x20
+      return copy
+    })
+    try {
+      const err = await client.datasets.readFile('docs', versionId, 'one.txt').catch((e: unknown) => e)
+      assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
+      assert.match(err.message, /'one\.txt'.*hash to sha256:/)
+    } finally {
+      proxy.rewrites.clear()
+    }
+  })
+
+  test('a body cut short fails the read, and a download leaves no file behind', async () => {
+    proxy.rewrites.set('/datasets/versions/file', () => null)
+    try {
+      const err = await client.datasets.readFile('docs', versionId, 'sub/three.txt').catch((e: unknown) => e)
+      assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
+      assert.match(err.message, /sub\/three\.txt/)
+      const dest = path.join(scratch, 'three.txt')
+      await assert.rejects(client.datasets.downloadFile('docs', versionId, 'sub/three.txt', dest), /sub\/three\.txt/)
+      assert.deepEqual(fs.readdirSync(scratch), [], 'neither the file nor a temporary file remains')
+    } finally {
+      proxy.rewrites.clear()
+    }
+  })
+
+  test('a manifest that does not hash to its version id is refused', async () => {
+    proxy.rewrites.set('/datasets/versions/files/stream', (body) => Buffer.from(body.toString().replace('"one.txt"', '"won.txt"')))
+    try {
+      const seen: string[] = []
+      await assert.rejects(
+        (async () => {
+          for await (const f of client.datasets.files('docs', versionId)) seen.push(f.path)
+        })(),
+        /corrupted/,
+      )
+      assert.ok(seen.includes('won.txt'), 'the check covers the whole body, so it comes after the last file')
+    } finally {
+      proxy.rewrites.clear()
+    }
+  })
+
+  test('a manifest path that would leave the target folder is never written', async () => {
+    proxy.rewrites.set('/datasets/versions/files/stream', (body) => Buffer.from(body.toString().replace('"one.txt"', '"../escape.txt"')))
+    const dir = path.join(scratch, 'escape', 'inner')
+    try {
+      await assert.rejects(client.datasets.materialize('docs', versionId, dir), InvalidParameterError)
+      assert.equal(fs.existsSync(path.join(scratch, 'escape', 'escape.txt')), false)
+    } finally {
+      proxy.rewrites.clear()
+      fs.rmSync(path.join(scratch, 'escape'), { recursive: true, force: true })
+    }
+  })
+
+  test('materialize downloads once, then skips files already present with the same hash and replaces wrong ones', async () => {
+    const dir = path.join(scratch, 'docs')
+    const reads = () => proxy.count('/datasets/versions/file')
+    const before = reads()
+    const progress: MaterializeProgress[] = []
+    const first = await client.datasets.materialize('docs', 'latest', dir, { concurrency: 2, onProgress: (p) => progress.push(p) })
+    assert.deepEqual(
+      { files: first.files, downloaded: first.downloaded, skipped: first.skipped, bytes: first.bytes, versionId: first.versionId },
+      { files: 3, downloaded: 3, skipped: 0, bytes: Object.values(FILES).join('').length, versionId },
+    )
+    assert.equal(reads() - before, 3)
+    assert.deepEqual(progress.at(-1), { files_done: 3, files_total: 3, bytes_done: first.bytes, bytes_total: first.bytes, files_skipped: 0 })
+    for (const [rel, content] of Object.entries(FILES)) assert.equal(fs.readFileSync(path.join(dir, rel), 'utf8'), content)
+
+    const second = await client.datasets.materialize('docs', versionId, dir)
+    assert.equal(second.skipped, 3)
+    assert.equal(second.downloaded, 0)
+    assert.equal(reads() - before, 3, 'nothing read from the server the second time')
+
+    // Same size, other bytes; and another size: both are replaced, the intact file is not.
+    fs.writeFileSync(path.join(dir, 'one.txt'), FILES['one.txt'].toUpperCase())
+    fs.writeFileSync(path.join(dir, 'two.txt'), 'short')
+    const third = await client.datasets.materialize('docs', versionId, dir)
+    assert.deepEqual([third.downloaded, third.skipped], [2, 1])
+    for (const [rel, content] of Object.entries(FILES)) assert.equal(fs.readFileSync(path.join(dir, rel), 'utf8'), content)
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.part')), [])
+  })
+
+  test('unknown names and versions are NotFoundError; a malformed version is InvalidParameterError', async () => {
+    await assert.rejects(client.datasets.getVersion('docs', 'deadbeefdeadbeef'), NotFoundError)
+    await assert.rejects(client.datasets.getVersion('nope', 'latest'), NotFoundError)
+    await assert.rejects(client.datasets.readFile('docs', versionId, 'missing.txt'), NotFoundError)
+    await assert.rejects(client.datasets.getVersion('docs', 'xyz'), InvalidParameterError)
+    await assert.rejects(client.datasets.materialize('docs', 'deadbeefdeadbeef', path.join(scratch, 'none')), NotFoundError)
+  })
+})
