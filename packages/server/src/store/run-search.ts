@@ -1,13 +1,15 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { ViewType } from '@railyard/api'
-import type { Comparison, FilterValue, OrderClause } from '../search/ast.js'
+import type { Comparison, OrderClause } from '../search/ast.js'
 import { parseFilter } from '../search/filter-parser.js'
 import { parseOrderBy } from '../search/order-by-parser.js'
 import { RUN_SEARCH } from '../search/policies.js'
-import { binaryText, compareInteger, compareNumber, compareText } from '../search/sql-predicates.js'
+import { binaryText } from '../search/sql-predicates.js'
 import type { DialectCaps, DialectName } from './dialects.js'
 import type { Database } from './schema.js'
 import type { RunRow } from './runs-repo.js'
+import { RUN_ATTRIBUTES, keyedTable, runPredicate, valueCondition, type RunAttribute } from './run-search-predicates.js'
+import { chooseLead, type Lead } from './run-search-lead.js'
 
 export interface RunSearchQuery {
   experimentIds: number[]
@@ -21,135 +23,149 @@ export interface RunSearchQuery {
   limit: number
 }
 
-/** Run attributes by filter key, with their column; the rest of RUN_SEARCH's keys are aliases of these. */
-const ATTRIBUTE_COLUMNS = {
-  run_id: { column: 'runs.run_uuid', numeric: false },
-  run_name: { column: 'runs.name', numeric: false },
-  user_id: { column: 'runs.user_id', numeric: false },
-  status: { column: 'runs.status', numeric: false },
-  artifact_uri: { column: 'runs.artifact_uri', numeric: false },
-  start_time: { column: 'runs.start_time', numeric: true },
-  end_time: { column: 'runs.end_time', numeric: true },
-} as const
-
-/** The input tag MLflow clients use for a dataset's role (`training`, `eval`, …). */
-const DATASET_CONTEXT_TAG = 'mlflow.data.context'
-
 /**
  * Finds runs in SQL: the filter and order_by are parsed (InvalidParameterError when malformed) and
- * compiled to one query. Order: the order_by clauses (runs lacking a sort key last), then
- * start_time DESC unless ordered on already, then run id, so offset pages never overlap.
+ * compiled to SQL. Order: the order_by clauses (runs lacking a sort key last, NaN metrics just
+ * before them), then start_time DESC unless ordered on already, then run id, so offset pages
+ * never overlap.
  */
 export async function searchRunRows(db: Kysely<Database>, caps: DialectCaps, q: RunSearchQuery): Promise<RunRow[]> {
   const comparisons = parseFilter(q.filter, RUN_SEARCH)
   const order = parseOrderBy(q.orderBy, RUN_SEARCH)
   if (q.experimentIds.length === 0) return []
-  let query = db.selectFrom('runs').selectAll('runs').where('runs.experiment_id', 'in', q.experimentIds)
-  if (q.viewType === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active')
-  if (q.viewType === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted')
-  if (comparisons.length > 0) {
-    query = query.where((eb) => eb.and(comparisons.map((c) => runPredicate(eb, caps.name, c))))
-  }
-  return orderRuns(query, order, caps.name).offset(q.offset).limit(q.limit).execute()
+  const first = order[0]
+  const lead = await chooseLead(db, caps.name, q.experimentIds, comparisons, first, q.offset + q.limit)
+  const plan: Plan = { db, dialect: caps.name, q, comparisons, order, lead }
+  if (!first || first.type === 'attribute') return groupQuery(plan).offset(q.offset).limit(q.limit).execute()
+  // Ordering by a metric, param or tag: each presence group is its own query, so the one holding
+  // values can be read in the order of the (key, value) index and stop when the page is full.
+  const groups: SortGroup[] = first.type === 'metric' ? ['values', 'nan', 'missing'] : ['values', 'missing']
+  return pageAcross(
+    groups.map((g) => groupQuery(plan, g)),
+    q.offset,
+    q.limit,
+  )
 }
 
-type RunsEb = ExpressionBuilder<Database, 'runs'>
+interface Plan {
+  db: Kysely<Database>
+  dialect: DialectName
+  q: RunSearchQuery
+  comparisons: Comparison[]
+  order: OrderClause[]
+  /** Where the join starts (see chooseLead). */
+  lead: Lead
+}
+
+/** Runs holding a value for the first sort key, a NaN (metrics), or nothing. */
+type SortGroup = 'values' | 'nan' | 'missing'
+
+// Joins get aliases made at run time (lead, sort_0, sort_1, …), which Kysely's types cannot name.
+type RunQuery = SelectQueryBuilder<any, any, RunRow>
+
+/** The query for one presence group of the first sort key, or for the whole search when it has none. */
+function groupQuery(p: Plan, group?: SortGroup): RunQuery {
+  const [first, ...rest] = p.order
+  const joinsFirstKey = group === 'values' || group === 'nan'
+  const firstKeyLeads = joinsFirstKey && p.lead.kind === 'sort'
+  const leadFilter = p.lead.kind === 'filter' ? p.lead.comparison : undefined
+  let query: RunQuery
+  if (leadFilter) {
+    query = leading(p.db, keyedTable(leadFilter.type), 'lead', leadFilter.key).where(valueCondition(p.dialect, leadFilter, 'lead'))
+  } else if (firstKeyLeads) {
+    query = leading(p.db, keyedTable(first.type), 'sort_0', first.key)
+  } else {
+    query = p.db.selectFrom('runs') as RunQuery
+  }
+  if (joinsFirstKey && !firstKeyLeads) {
+    // A CROSS JOIN here too: with an inner join SQLite would be free to walk the sort key first.
+    query = query
+      .crossJoin(`${keyedTable(first.type)} as sort_0`)
+      .whereRef('sort_0.run_uuid', '=', 'runs.run_uuid')
+      .where('sort_0.key', '=', first.key)
+  }
+  if (group === 'values' && first.type === 'metric') query = query.where('sort_0.is_nan', '=', 0)
+  // NaN is stored as 0, so this stays on the (key, value) index.
+  if (group === 'nan') query = query.where('sort_0.value', '=', 0).where('sort_0.is_nan', '=', 1)
+  if (group === 'missing') {
+    query = query.where(
+      sql<boolean>`not exists (select 1 from ${sql.table(keyedTable(first.type))} as m
+        where m.run_uuid = runs.run_uuid and m.key = ${first.key})`,
+    )
+  }
+
+  query = query.selectAll('runs').where('runs.experiment_id', 'in', p.q.experimentIds)
+  if (p.q.viewType === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active')
+  if (p.q.viewType === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted')
+  for (const c of p.comparisons) {
+    if (c !== leadFilter) query = query.where((eb) => runPredicate(eb, p.dialect, c))
+  }
+
+  if (group === 'values') {
+    const value = sql.ref('sort_0.value')
+    query = query.orderBy(first.type === 'metric' ? value : binaryText(p.dialect, value), first.ascending ? 'asc' : 'desc')
+  }
+  const offsetOfRest = group === undefined ? 0 : 1
+  ;(group === undefined ? p.order : rest).forEach((c, i) => {
+    query = orderBy(query, c, `sort_${i + offsetOfRest}`, p.dialect)
+  })
+  if (!p.order.some((c) => c.type === 'attribute' && c.key === 'start_time')) query = query.orderBy('runs.start_time', 'desc')
+  return query.orderBy(binaryText(p.dialect, sql.ref('runs.run_uuid')))
+}
 
 /**
- * One comparison as a predicate on `runs`. Metrics, params, tags and datasets become
- * `run_uuid IN (subquery)`: each subquery can use its (key, value) index, and the planner may
- * drive the search from the most selective one.
+ * `FROM <table> AS alias CROSS JOIN runs`, matched on run and key: the keyed table's index leads.
+ * SQLite keeps the order of a CROSS JOIN as written; PostgreSQL treats it as any inner join.
  */
-function runPredicate(eb: RunsEb, dialect: DialectName, c: Comparison): Expression<SqlBool> {
-  switch (c.type) {
-    case 'metric':
-      return eb(
-        'runs.run_uuid',
-        'in',
-        eb
-          .selectFrom('latest_metrics')
-          .select('latest_metrics.run_uuid')
-          .where('latest_metrics.key', '=', c.key)
-          // NaN is stored as 0; it equals, exceeds and trails nothing.
-          .where('latest_metrics.is_nan', '=', 0)
-          .where((m) => compareNumber(m.ref('latest_metrics.value'), c.comparator, numberOf(c.value))),
-      )
-    case 'param':
-    case 'tag': {
-      const table = c.type === 'param' ? 'params' : 'tags'
-      const withKey = eb.selectFrom(table).select('run_uuid').where('key', '=', c.key)
-      if (c.comparator === 'IS NULL') return eb('runs.run_uuid', 'not in', withKey)
-      if (c.comparator === 'IS NOT NULL') return eb('runs.run_uuid', 'in', withKey)
-      return eb('runs.run_uuid', 'in', withKey.where((kv) => compareText(dialect, kv.ref('value'), c.comparator, c.value)))
-    }
-    case 'attribute': {
-      const attribute = ATTRIBUTE_COLUMNS[c.key as keyof typeof ATTRIBUTE_COLUMNS]
-      const column = eb.ref(attribute.column)
-      return attribute.numeric
-        ? compareInteger(column, c.comparator, numberOf(c.value))
-        : compareText(dialect, column, c.comparator, c.value)
-    }
-    case 'dataset':
-      return eb('runs.run_uuid', 'in', datasetRuns(dialect, c))
-  }
+function leading(db: Kysely<Database>, table: string, alias: string, key: string): RunQuery {
+  return (db as Kysely<any>)
+    .selectFrom(`${table} as ${alias}`)
+    .crossJoin('runs')
+    .whereRef('runs.run_uuid', '=', `${alias}.run_uuid`)
+    .where(`${alias}.key`, '=', key) as RunQuery
 }
 
-/** Runs with an input whose dataset name, digest or context tag matches. */
-function datasetRuns(dialect: DialectName, c: Comparison): Expression<string> {
-  if (c.key === 'name' || c.key === 'digest') {
-    const column = sql.ref(`run_inputs.${c.key}`)
-    return sql<string>`(select run_inputs.run_uuid from run_inputs where ${compareText(dialect, column, c.comparator, c.value)})`
+/** Adds one order_by clause after the first; runs lacking the key come last (NaN just before them). */
+function orderBy(query: RunQuery, c: OrderClause, alias: string, dialect: DialectName): RunQuery {
+  const direction = c.ascending ? 'asc' : 'desc'
+  if (c.type === 'attribute') {
+    const attribute = RUN_ATTRIBUTES[c.key as RunAttribute]
+    const column = sql.ref(attribute.column)
+    // Only end_time can be missing (a run still going).
+    if (c.key === 'end_time') query = query.orderBy(sql`case when ${column} is null then 1 else 0 end`)
+    return query.orderBy(attribute.numeric ? column : binaryText(dialect, column), direction)
   }
-  // Input tags are a JSON array of {key, value} in run_inputs.tags.
-  if (dialect === 'sqlite') {
-    const value = sql`json_extract(input_tag.value, '$.value')`
-    return sql<string>`(select run_inputs.run_uuid from run_inputs, json_each(run_inputs.tags) as input_tag
-      where json_extract(input_tag.value, '$.key') = ${DATASET_CONTEXT_TAG}
-        and ${compareText(dialect, value, c.comparator, c.value)})`
+  query = query.leftJoin(`${keyedTable(c.type)} as ${alias}`, (join) =>
+    join.onRef(`${alias}.run_uuid`, '=', 'runs.run_uuid').on(`${alias}.key`, '=', c.key),
+  )
+  const present = sql.ref(`${alias}.run_uuid`)
+  const value = sql.ref(`${alias}.value`)
+  if (c.type === 'metric') {
+    query = query.orderBy(sql`case when ${present} is null then 2 when ${sql.ref(`${alias}.is_nan`)} = 1 then 1 else 0 end`)
+    return query.orderBy(value, direction)
   }
-  const value = sql`input_tag.item ->> 'value'`
-  return sql<string>`(select run_inputs.run_uuid from run_inputs
-      cross join lateral jsonb_array_elements(run_inputs.tags::jsonb) as input_tag(item)
-      where input_tag.item ->> 'key' = ${DATASET_CONTEXT_TAG}
-        and ${compareText(dialect, value, c.comparator, c.value)})`
+  query = query.orderBy(sql`case when ${present} is null then 1 else 0 end`)
+  return query.orderBy(binaryText(dialect, value), direction)
 }
 
-// Sort joins get aliases made at run time (sort_0, sort_1, …), which Kysely's types cannot name.
-type LooseRunQuery = SelectQueryBuilder<any, any, RunRow>
-
-function orderRuns(query: SelectQueryBuilder<Database, 'runs', RunRow>, clauses: OrderClause[], dialect: DialectName) {
-  let q = query as LooseRunQuery
-  clauses.forEach((c, i) => {
-    const direction = c.ascending ? 'asc' : 'desc'
-    if (c.type === 'attribute') {
-      const attribute = ATTRIBUTE_COLUMNS[c.key as keyof typeof ATTRIBUTE_COLUMNS]
-      const column = sql.ref(attribute.column)
-      // Only end_time can be missing (a run still going); missing values come last either way.
-      if (c.key === 'end_time') q = q.orderBy(sql`case when ${column} is null then 1 else 0 end`)
-      q = q.orderBy(attribute.numeric ? column : binaryText(dialect, column), direction)
-      return
-    }
-    const alias = `sort_${i}`
-    const table = c.type === 'metric' ? 'latest_metrics' : c.type === 'param' ? 'params' : 'tags'
-    q = q.leftJoin(`${table} as ${alias}`, (join) =>
-      join.onRef(`${alias}.run_uuid`, '=', 'runs.run_uuid').on(`${alias}.key`, '=', c.key),
-    )
-    const present = sql.ref(`${alias}.run_uuid`)
-    const value = sql.ref(`${alias}.value`)
-    if (c.type === 'metric') {
-      // As in MLflow: values first, then NaN, then runs without the metric, in either direction.
-      q = q.orderBy(sql`case when ${present} is null then 2 when ${sql.ref(`${alias}.is_nan`)} = 1 then 1 else 0 end`)
-      q = q.orderBy(value, direction)
+/**
+ * One page over queries whose results follow one another: skips `offset` rows across them, then
+ * takes up to `limit`. A later query runs only when the page reaches past the earlier ones.
+ */
+async function pageAcross(parts: RunQuery[], offset: number, limit: number): Promise<RunRow[]> {
+  const rows: RunRow[] = []
+  let skip = offset
+  for (const part of parts) {
+    if (rows.length >= limit) break
+    const got = await part.offset(skip).limit(limit - rows.length).execute()
+    rows.push(...got)
+    if (got.length === 0 && skip > 0) {
+      // The page starts after this part ends: count it to know how far into the next to skip.
+      const counted = await part.clearSelect().clearOrderBy().select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+      skip -= Number((counted as { n: number }).n)
     } else {
-      q = q.orderBy(sql`case when ${present} is null then 1 else 0 end`)
-      q = q.orderBy(binaryText(dialect, value), direction)
+      skip = 0
     }
-  })
-  if (!clauses.some((c) => c.type === 'attribute' && c.key === 'start_time')) q = q.orderBy('runs.start_time', 'desc')
-  return q.orderBy(binaryText(dialect, sql.ref('runs.run_uuid'))) as SelectQueryBuilder<Database, 'runs', RunRow>
-}
-
-function numberOf(value: FilterValue): number {
-  if (value.kind !== 'number') throw new TypeError(`expected a number, got ${value.kind}`)
-  return value.value
+  }
+  return rows
 }
