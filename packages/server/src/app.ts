@@ -11,6 +11,7 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { runLogRoutes } from './routes/run-logs.js'
 import { healthRoutes } from './routes/health.js'
 import { registryRoutes } from './routes/registry.js'
+import { datasetRoutes } from './routes/datasets.js'
 
 export interface App {
   app: FastifyInstance
@@ -48,6 +49,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   app.register(artifactRoutes(services.artifacts))
   runLogRoutes(app, services.runLogs)
   app.register(registryRoutes(services.registry))
+  app.register(datasetRoutes(services.datasets))
 
   await app.ready()
   return {

@@ -6,6 +6,7 @@ import { ArtifactsService } from './artifacts.js'
 import { createBlobStore } from '../blob/create-blob-store.js'
 import { RunLogsService } from './run-logs.js'
 import { createRegistryServices, type RegistryServices } from './registry.js'
+import { DatasetServices } from './datasets/dataset-services.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   artifacts: ArtifactsService
   runLogs: RunLogsService
   registry: RegistryServices
+  datasets: DatasetServices
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
@@ -23,5 +25,6 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const artifacts = new ArtifactsService(await createBlobStore(config.artifactsDestination), runs)
   const runLogs = new RunLogsService(store, runs)
   const registry = await createRegistryServices(store, { runs, experiments, artifacts })
-  return { experiments, runs, runLogs, artifacts, registry }
+  const datasets = new DatasetServices(store, { runs, experiments, objects: registry.objects })
+  return { experiments, runs, runLogs, artifacts, registry, datasets }
 }

@@ -6,6 +6,7 @@ import { ExperimentsRepo } from './experiments-repo.js'
 import { RunsRepo } from './runs-repo.js'
 import { RegistryRepo } from './registry-repo.js'
 import { RunLogsRepo } from './run-logs-repo.js'
+import { DatasetsRepo } from './datasets-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
 
@@ -18,6 +19,7 @@ export class Store {
   readonly runs: RunsRepo
   readonly registry: RegistryRepo
   readonly runLogs: RunLogsRepo
+  readonly datasets: DatasetsRepo
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -27,6 +29,7 @@ export class Store {
     this.registry = new RegistryRepo(db, caps)
     this.runs = new RunsRepo(db, caps)
     this.runLogs = new RunLogsRepo(db, caps)
+    this.datasets = new DatasetsRepo(db, caps)
   }
 
   /** Opens the database named by `uri` and migrates it to the latest schema. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { DialectCaps } from '../dialects.js'
 import * as tracking from './001-tracking.js'
 import * as registry from './003-registry.js'
+import * as datasets from './004-datasets.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
@@ -9,4 +10,5 @@ type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 export const MIGRATIONS: Array<[name: string, up: Up]> = [
   ['001-tracking', tracking.up],
   ['003-registry', registry.up],
+  ['004-datasets', datasets.up],
 ]

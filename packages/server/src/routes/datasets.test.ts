@@ -1,0 +1,336 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { DATASET_MANIFEST_HEADER } from '@railyard/api'
+import { DIALECTS } from '../testing/databases.js'
+import { createTestApp, type TestApp } from '../testing/test-app.js'
+import { call, mlflow } from '../testing/http.js'
+
+const sha = (b: string | Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+
+function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(root, ...rel.split('/'))
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, content)
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`datasets API (${dialect})`, () => {
+    let t: TestApp
+    let data: string
+    const ry = (method: 'GET' | 'POST' | 'DELETE', p: string, payload?: Record<string, unknown>) => call(t.app, method, `/api/2.0/railyard${p}`, payload)
+    const ok = async (method: 'GET' | 'POST' | 'DELETE', p: string, payload?: Record<string, unknown>) => {
+      const res = await ry(method, p, payload)
+      assert.equal(res.status, 200, `${p}: ${JSON.stringify(res.body)}`)
+      return res.body
+    }
+    const snapshot = (name: string, extra: Record<string, unknown> = {}) => ok('POST', '/datasets/snapshot', { name, stream: false, ...extra })
+    const versionCount = async (name: string) => ((await ok('GET', '/datasets/versions/list', { name })).versions ?? []).length
+    const objectFiles = () => {
+      const dir = path.join(t.artifactsDir, 'objects', 'sha256')
+      if (!fs.existsSync(dir)) return 0
+      return fs.readdirSync(dir).reduce((n, d) => n + fs.readdirSync(path.join(dir, d)).length, 0)
+    }
+
+    before(async () => {
+      t = await createTestApp(dialect)
+      data = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-ds-'))
+      writeFiles(data, {
+        'tweets/2024-01/a.json': '{"a":1}\n',
+        'tweets/2024-01/b.json': '{"b":2}\n',
+        'tweets/2024-02/c.json': '{"c":3}\n',
+        'tweets/notes.txt': 'not data',
+        'other/x.csv': 'x\n1\n',
+      })
+      await ok('POST', '/datastores/create', { name: 'lake', kind: 'local', config: { root: data }, description: 'test folder' })
+    })
+    after(async () => {
+      await t.dispose()
+      fs.rmSync(data, { recursive: true, force: true })
+    })
+
+    test('datastores: create, get, list; both prefixes; credentials never echoed', async () => {
+      const got = await ok('GET', '/datastores/get', { name: 'lake' })
+      assert.equal(got.datastore.kind, 'local')
+      assert.equal(got.datastore.config.root, data)
+      assert.equal(got.datastore.uri, `file://${data}`)
+      assert.deepEqual(got.datastore.credentials, { type: 'none' })
+      const ajax = await call(t.app, 'GET', '/ajax-api/2.0/railyard/datastores/list')
+      assert.deepEqual(ajax.body.datastores.map((d: { name: string }) => d.name), ['lake'])
+
+      const s3 = await ok('POST', '/datastores/create', {
+        name: 's3-ref',
+        kind: 's3',
+        config: { bucket: 'my-bucket', prefix: '/raw/', endpoint: 'http://127.0.0.1:1', path_style: true },
+        credentials: { env: { access_key_id: 'MY_KEY_ID', secret_access_key: 'MY_SECRET' } },
+        verify: false,
+      })
+      assert.deepEqual(s3.datastore.config, { bucket: 'my-bucket', prefix: 'raw', endpoint: 'http://127.0.0.1:1', path_style: true })
+      assert.deepEqual(s3.datastore.credentials, { type: 'env', env: { access_key_id: 'MY_KEY_ID', secret_access_key: 'MY_SECRET' } })
+      assert.match(s3.datastore.uri, /^s3:\/\/my-bucket\/raw\?endpoint=.*access_key_id_env=MY_KEY_ID/)
+      assert.equal((await ry('DELETE', '/datastores/delete', { name: 's3-ref' })).status, 200)
+      assert.equal((await ry('GET', '/datastores/get', { name: 's3-ref' })).status, 404)
+    })
+
+    test('datastore bad input: unknown kind, missing folder, secrets without a server key, taken name', async () => {
+      const kind = await ry('POST', '/datastores/create', { name: 'ftp', kind: 'ftp', config: {} })
+      assert.equal(kind.status, 400)
+      assert.equal(kind.body.error_code, 'INVALID_PARAMETER_VALUE')
+      assert.match(kind.body.message, /Unknown datastore kind 'ftp'.*local, s3, azure-blob/)
+      const missing = await ry('POST', '/datastores/create', { name: 'gone', kind: 'local', config: { root: path.join(data, 'nope') } })
+      assert.equal(missing.status, 400)
+      assert.match(missing.body.message, /does not exist/)
+      const relative = await ry('POST', '/datastores/create', { name: 'rel', kind: 'local', config: { root: 'data' } })
+      assert.equal(relative.status, 400)
+      const wrongField = await ry('POST', '/datastores/create', { name: 'wf', kind: 'local', config: { root: data, bucket: 'b' } })
+      assert.match(wrongField.body.message, /bucket do not apply to a local datastore/)
+      const secret = await ry('POST', '/datastores/create', {
+        name: 'sec',
+        kind: 's3',
+        config: { bucket: 'bucket-a' },
+        credentials: { secret: { access_key_id: 'AK', secret_access_key: 'SK' } },
+        verify: false,
+      })
+      assert.equal(secret.status, 400)
+      assert.match(secret.body.message, /RAILYARD_SECRET_KEY/)
+      const taken = await ry('POST', '/datastores/create', { name: 'lake', kind: 'local', config: { root: data } })
+      assert.equal(taken.body.error_code, 'RESOURCE_ALREADY_EXISTS')
+      const names = (await ok('GET', '/datastores/list')).datastores.map((d: { name: string }) => d.name)
+      assert.deepEqual(names, ['lake'])
+    })
+
+    test('snapshot: the same files give the same version id; the manifest streams and hashes to it', async () => {
+      await ok('POST', '/datasets/create', { name: 'tweets', datastore: 'lake', path: 'tweets', include: ['**/*.json'] })
+      const first = await snapshot('tweets', { message: 'first' })
+      assert.equal(first.reused, false)
+      assert.equal(first.version.file_count, 3)
+      assert.equal(first.version.total_bytes, 24)
+      assert.equal(first.version.pinned, false)
+      assert.equal(first.version.short_id, first.version.id.slice(7, 19))
+      const again = await snapshot('tweets')
+      assert.equal(again.reused, true)
+      assert.equal(again.version.id, first.version.id)
+      assert.equal(await versionCount('tweets'), 1)
+
+      const res = await t.app.inject({ method: 'GET', url: `/api/2.0/railyard/datasets/versions/files/stream?name=tweets&version=${first.version.short_id}` })
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.headers['x-railyard-version-id'], first.version.id)
+      assert.equal(res.headers['x-railyard-file-count'], '3')
+      assert.equal(sha(res.rawPayload), first.version.id)
+      const lines = res.body.trimEnd().split('\n')
+      assert.equal(lines[0], DATASET_MANIFEST_HEADER)
+      assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l).path), ['2024-01/a.json', '2024-01/b.json', '2024-02/c.json'])
+      assert.equal(JSON.parse(lines[1]).oid, sha('{"a":1}\n'))
+
+      const got = await ok('GET', '/datasets/get', { name: 'tweets' })
+      assert.equal(got.dataset.latest_version.id, first.version.id)
+      assert.equal(got.dataset.path, 'tweets')
+      assert.equal((await ok('GET', '/datasets/versions/get', { name: 'tweets', version: 'latest' })).version.message, 'first')
+    })
+
+    test('snapshot streams NDJSON progress and ends with the version', async () => {
+      await ok('POST', '/datasets/create', { name: 'all', datastore: 'lake' })
+      const res = await t.app.inject({ method: 'POST', url: '/api/2.0/railyard/datasets/snapshot', payload: { name: 'all' } })
+      assert.equal(res.statusCode, 200)
+      assert.match(String(res.headers['content-type']), /application\/x-ndjson/)
+      const events = res.body.trimEnd().split('\n').map((l) => JSON.parse(l))
+      const last = events[events.length - 1]
+      assert.equal(last.phase, 'done')
+      assert.equal(last.files_total, 5)
+      assert.equal(last.files_done, 5)
+      assert.equal(last.version.file_count, 5)
+      assert.ok(events.some((e) => e.phase === 'hashing'))
+      for (const e of events) assert.equal(typeof e.bytes_total, 'number')
+    })
+
+    test('files: pages with tokens, a prefix, and one file read back', async () => {
+      const v = (await snapshot('all')).version
+      const p1 = await ok('GET', '/datasets/versions/files', { name: 'all', version: v.id, max_results: 2 })
+      assert.deepEqual(p1.files.map((f: { path: string }) => f.path), ['other/x.csv', 'tweets/2024-01/a.json'])
+      const p2 = await ok('GET', '/datasets/versions/files', { name: 'all', version: v.id, max_results: 2, page_token: p1.next_page_token })
+      assert.deepEqual(p2.files.map((f: { path: string }) => f.path), ['tweets/2024-01/b.json', 'tweets/2024-02/c.json'])
+      const p3 = await ok('GET', '/datasets/versions/files', { name: 'all', version: v.id, max_results: 2, page_token: p2.next_page_token })
+      assert.deepEqual(p3.files.map((f: { path: string }) => f.path), ['tweets/notes.txt'])
+      assert.equal(p3.next_page_token, undefined)
+      const pre = await ok('GET', '/datasets/versions/files', { name: 'all', version: v.id, prefix: 'tweets/2024-0' })
+      assert.equal(pre.files.length, 3)
+      const forged = await ry('GET', '/datasets/versions/files', { name: 'all', version: v.id, page_token: Buffer.from('{"offset":60}').toString('base64') })
+      assert.equal(forged.status, 400)
+
+      const file = await t.app.inject({ method: 'GET', url: `/api/2.0/railyard/datasets/versions/file?name=all&version=${v.id}&path=other/x.csv` })
+      assert.equal(file.statusCode, 200)
+      assert.equal(file.body, 'x\n1\n')
+      assert.equal(file.headers['x-railyard-oid'], sha('x\n1\n'))
+      const absent = await ry('GET', '/datasets/versions/file', { name: 'all', version: v.id, path: 'other/y.csv' })
+      assert.equal(absent.status, 404)
+      assert.match(absent.body.message, /'other\/y.csv' is not in version/)
+    })
+
+    test('new and changed files give a new version; diff lists them with sizes', async () => {
+      await ok('POST', '/datasets/create', { name: 'diffs', datastore: 'lake', glob: 'other/*.csv' })
+      const v1 = (await snapshot('diffs')).version
+      writeFiles(data, { 'other/y.csv': 'y\n2\n', 'other/x.csv': 'x\n1\n2\n' })
+      const v2 = (await snapshot('diffs')).version
+      assert.notEqual(v2.id, v1.id)
+      const diff = await ok('GET', '/datasets/versions/diff', { name: 'diffs', from: v1.id, to: v2.short_id })
+      assert.deepEqual(diff.added, [{ path: 'y.csv', size: 4 }])
+      assert.deepEqual(diff.modified, [{ path: 'x.csv', size: 6, old_size: 4 }])
+      assert.equal(diff.removed, undefined)
+      assert.deepEqual(diff.summary, { added: 1, removed: 0, modified: 1, unchanged: 0, bytes_added: 10, bytes_removed: 4 })
+      const paged = await ok('GET', '/datasets/versions/diff', { name: 'diffs', from: v1.id, to: v2.id, max_results: 1 })
+      assert.deepEqual(paged.modified, [{ path: 'x.csv', size: 6, old_size: 4 }])
+      const rest = await ok('GET', '/datasets/versions/diff', { name: 'diffs', from: v1.id, to: v2.id, max_results: 1, page_token: paged.next_page_token })
+      assert.deepEqual(rest.added, [{ path: 'y.csv', size: 4 }])
+      assert.equal(rest.next_page_token, undefined)
+      assert.equal(rest.summary.added, 1)
+      const back = await ok('GET', '/datasets/versions/diff', { name: 'diffs', from: v2.id, to: v1.id })
+      assert.deepEqual(back.removed, [{ path: 'y.csv', size: 4 }])
+      fs.rmSync(path.join(data, 'other', 'y.csv'))
+      writeFiles(data, { 'other/x.csv': 'x\n1\n' })
+    })
+
+    test('tamper: a changed file fails the read naming it; a pinned version still reads the original', async () => {
+      writeFiles(data, { 'tamper/keep.txt': 'stays', 'tamper/t.txt': 'original' })
+      await ok('POST', '/datasets/create', { name: 'tamper', datastore: 'lake', path: 'tamper' })
+      const loose = (await snapshot('tamper')).version
+      const pinned = (await snapshot('tamper', { pin: true })).version
+      assert.equal(pinned.id, loose.id, 'pinning does not change the version id')
+      assert.equal(pinned.pinned, true)
+      await ok('POST', '/datasets/create', { name: 'tamper2', datastore: 'lake', path: 'tamper' })
+      const unpinned = (await snapshot('tamper2')).version
+      assert.equal(unpinned.pinned, false)
+
+      writeFiles(data, { 'tamper/t.txt': 'CHANGED!' }) // same size
+      const read = await ry('GET', '/datasets/versions/file', { name: 'tamper2', version: unpinned.id, path: 't.txt' })
+      assert.equal(read.status, 409)
+      assert.equal(read.body.error_code, 'RESOURCE_CONFLICT')
+      assert.match(read.body.message, /t\.txt \(content changed\)/)
+      const untouched = await t.app.inject({ method: 'GET', url: `/api/2.0/railyard/datasets/versions/file?name=tamper2&version=${unpinned.id}&path=keep.txt` })
+      assert.equal(untouched.body, 'stays')
+      const fromPin = await t.app.inject({ method: 'GET', url: `/api/2.0/railyard/datasets/versions/file?name=tamper&version=${pinned.id}&path=t.txt` })
+      assert.equal(fromPin.statusCode, 200)
+      assert.equal(fromPin.body, 'original')
+
+      const verify = await ok('POST', '/datasets/versions/verify', { name: 'tamper2', version: unpinned.id })
+      assert.deepEqual(verify, { ok: false, checked: 2, changed: [{ path: 't.txt', problem: 'content', expected_size: 8, actual_size: 8 }], changed_count: 1 })
+      assert.deepEqual(await ok('POST', '/datasets/versions/verify', { name: 'tamper', version: pinned.id, deep: true }), { ok: true, checked: 2, changed_count: 0 })
+
+      fs.rmSync(path.join(data, 'tamper', 't.txt'))
+      const gone = await ry('GET', '/datasets/versions/file', { name: 'tamper2', version: unpinned.id, path: 't.txt' })
+      assert.equal(gone.status, 409)
+      assert.match(gone.body.message, /t\.txt \(missing\)/)
+    })
+
+    test('bad input: a glob that matches nothing, unknown versions, unknown datasets; nothing is left behind', async () => {
+      await ok('POST', '/datasets/create', { name: 'empty-glob', datastore: 'lake', glob: 'tweets/**/*.parquet' })
+      const objectsBefore = objectFiles()
+      const plain = await ry('POST', '/datasets/snapshot', { name: 'empty-glob', stream: false })
+      assert.equal(plain.status, 400)
+      assert.match(plain.body.message, /selects no files: glob 'tweets\/\*\*\/\*.parquet' matched nothing/)
+      const streamed = await t.app.inject({ method: 'POST', url: '/api/2.0/railyard/datasets/snapshot', payload: { name: 'empty-glob' } })
+      const last = JSON.parse(streamed.body.trimEnd().split('\n').pop()!)
+      assert.equal(last.phase, 'failed')
+      assert.equal(last.error.error_code, 'INVALID_PARAMETER_VALUE')
+      assert.equal(await versionCount('empty-glob'), 0)
+      assert.equal(objectFiles(), objectsBefore)
+
+      await ok('POST', '/datasets/create', { name: 'no-folder', datastore: 'lake', path: 'not/there' })
+      const folder = await ry('POST', '/datasets/snapshot', { name: 'no-folder' })
+      assert.equal(folder.status, 400)
+      assert.match(folder.body.message, /no files under 'not\/there'/)
+
+      assert.equal((await ry('GET', '/datasets/versions/get', { name: 'tweets', version: 'deadbeefdeadbeef' })).status, 404)
+      assert.equal((await ry('GET', '/datasets/versions/get', { name: 'tweets', version: 'xyz' })).status, 400)
+      assert.equal((await ry('GET', '/datasets/versions/get', { name: 'empty-glob', version: 'latest' })).status, 404)
+      assert.equal((await ry('POST', '/datasets/snapshot', { name: 'nope' })).status, 404)
+      const both = await ry('POST', '/datasets/create', { name: 'both', datastore: 'lake', path: 'a', glob: 'a/*' })
+      assert.equal(both.status, 400)
+      const store = await ry('POST', '/datasets/create', { name: 'orphan', datastore: 'nowhere' })
+      assert.equal(store.status, 404)
+      const inUse = await ry('DELETE', '/datastores/delete', { name: 'lake' })
+      assert.equal(inUse.status, 409)
+      assert.match(inUse.body.message, /used by dataset/)
+    })
+
+    test('the Monday test: a frozen experiment keeps its files, a new one sees new data, refresh is audited', async () => {
+      const api = mlflow(t.app)
+      writeFiles(data, { 'monday/day1.csv': 'a\n' })
+      await ok('POST', '/datasets/create', { name: 'monday', datastore: 'lake', path: 'monday' })
+      const friday = (await api('POST', '/experiments/create', { name: `friday-${dialect}` })).body.experiment_id
+      const run1 = (await api('POST', '/runs/create', { experiment_id: friday })).body.run.info.run_id
+
+      const r1 = await ok('POST', '/datasets/resolve', { experiment_id: friday, dataset: 'monday', run_id: run1, context: 'training' })
+      assert.equal(r1.created, true)
+      assert.equal(r1.freeze.version.file_count, 1)
+      assert.equal(r1.freeze.run_id, run1)
+      const v1 = r1.freeze.version.id
+      assert.equal(r1.run_input.digest, v1.slice(7, 19))
+      const inputs = (await api('GET', '/runs/get', { run_id: run1 })).body.run.inputs.dataset_inputs
+      assert.equal(inputs.length, 1)
+      assert.equal(inputs[0].dataset.name, 'monday')
+      assert.equal(inputs[0].dataset.digest, v1.slice(7, 19))
+      assert.equal(inputs[0].dataset.source_type, 'railyard')
+      assert.deepEqual(JSON.parse(inputs[0].dataset.source), { datastore: 'lake', uri: `file://${data}/monday`, dataset: 'monday', version_id: v1 })
+      assert.deepEqual(inputs[0].tags, [{ key: 'mlflow.data.context', value: 'training' }])
+
+      writeFiles(data, { 'monday/weekend.csv': 'b\n' })
+      const run2 = (await api('POST', '/runs/create', { experiment_id: friday })).body.run.info.run_id
+      const r2 = await ok('POST', '/datasets/resolve', { experiment_id: friday, dataset: 'monday', run_id: run2 })
+      assert.equal(r2.created, false)
+      assert.equal(r2.freeze.version.id, v1)
+      const files2 = await ok('GET', '/datasets/versions/files', { name: 'monday', version: r2.freeze.version.id })
+      assert.deepEqual(files2.files.map((f: { path: string }) => f.path), ['day1.csv'])
+
+      const monday = (await api('POST', '/experiments/create', { name: `monday-${dialect}` })).body.experiment_id
+      const fresh = await ok('POST', '/datasets/resolve', { experiment_id: monday, dataset: 'monday' })
+      assert.equal(fresh.created, true)
+      assert.equal(fresh.freeze.version.file_count, 2)
+      assert.notEqual(fresh.freeze.version.id, v1)
+
+      const conflict = await ry('POST', '/datasets/resolve', { experiment_id: friday, dataset: 'monday', version: fresh.freeze.version.id })
+      assert.equal(conflict.status, 409)
+
+      const refreshed = await t.app.inject({
+        method: 'POST',
+        url: '/api/2.0/railyard/datasets/refresh',
+        headers: { 'content-type': 'application/json', 'x-railyard-user': 'alice' },
+        payload: { experiment_id: friday, dataset: 'monday', reason: 'weekend data landed' },
+      })
+      assert.equal(refreshed.statusCode, 200, refreshed.body)
+      assert.equal(JSON.parse(refreshed.body).freezes[0].version.id, fresh.freeze.version.id)
+      const r3 = await ok('POST', '/datasets/resolve', { experiment_id: friday, dataset: 'monday' })
+      assert.equal(r3.freeze.version.id, fresh.freeze.version.id)
+      assert.equal(r3.freeze.frozen_by, 'alice')
+
+      const history = await ok('GET', '/datasets/freezes/history', { experiment_id: friday })
+      assert.equal(history.events.length, 2)
+      const [refresh, freeze] = history.events
+      assert.deepEqual(
+        { action: refresh.action, from: refresh.from_version, to: refresh.to_version, who: refresh.who, reason: refresh.reason },
+        { action: 'refresh', from: v1, to: fresh.freeze.version.id, who: 'alice', reason: 'weekend data landed' },
+      )
+      assert.deepEqual({ action: freeze.action, to: freeze.to_version, run_id: freeze.run_id }, { action: 'freeze', to: v1, run_id: run1 })
+      const freezes = await ok('GET', '/datasets/freezes', { experiment_id: friday })
+      assert.deepEqual(freezes.freezes.map((f: { dataset: string }) => f.dataset), ['monday'])
+    })
+
+    test('parallel first runs of an experiment freeze one version', async () => {
+      const api = mlflow(t.app)
+      writeFiles(data, { 'race/one.csv': '1' })
+      await ok('POST', '/datasets/create', { name: 'race', datastore: 'lake', path: 'race' })
+      const exp = (await api('POST', '/experiments/create', { name: `race-${dialect}` })).body.experiment_id
+      const results = await Promise.all(Array.from({ length: 6 }, () => ok('POST', '/datasets/resolve', { experiment_id: exp, dataset: 'race' })))
+      assert.equal(new Set(results.map((r) => r.freeze.version.id)).size, 1)
+      assert.equal(results.filter((r) => r.created).length, 1)
+      const history = await ok('GET', '/datasets/freezes/history', { experiment_id: exp, dataset: 'race' })
+      assert.equal(history.events.length, 1)
+      const bad = await ry('POST', '/datasets/resolve', { experiment_id: '987654', dataset: 'race' })
+      assert.equal(bad.status, 404)
+    })
+  })
+}

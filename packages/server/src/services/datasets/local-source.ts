@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto'
+import fs, { type BigIntStats, type Dirent } from 'node:fs'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
+import { keyProblem } from '../../blob/keys.js'
+import { compareUtf8 } from '../../objects/manifest.js'
+import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
+
+// Files stat'ed at once while listing; the libuv pool runs 4 at a time, the rest queue cheaply.
+const STAT_BATCH = 128
+const PAGE = 1000
+const LARGE_CHUNK = 4 * 1024 * 1024
+
+/**
+ * A local folder as a datastore. Its change marker is the one LocalBlobStore reports
+ * (`mtimeNs-size-inode` in hex), so a rewrite within one clock tick still changes it.
+ */
+export class LocalFolderSource implements DataSource {
+  readonly blobs: LocalBlobStore
+
+  constructor(readonly root: string) {
+    this.blobs = new LocalBlobStore(root)
+  }
+
+  async *list(folder: string): AsyncIterable<SourceFile[]> {
+    let page: SourceFile[] = []
+    for await (const batch of this.walk(folder)) {
+      page.push(...batch)
+      if (page.length >= PAGE) {
+        yield page
+        page = []
+      }
+    }
+    if (page.length) yield page
+  }
+
+  async stat(key: string): Promise<SourceFile | undefined> {
+    const st = await statIfFile(this.pathOf(key))
+    return st && { key, size: Number(st.size), marker: markerOf(st) }
+  }
+
+  open(key: string): Promise<Readable> {
+    return this.blobs.get(key)
+  }
+
+  async hash(file: SourceFile, keepBytes: boolean): Promise<HashResult> {
+    const full = this.pathOf(file.key)
+    try {
+      if (file.size <= SMALL_FILE) {
+        const bytes = await readSmall(full, file.size)
+        if (bytes.length !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, now ${bytes.length > file.size ? 'larger' : bytes.length}`)
+        return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? bytes : undefined }
+      }
+      const { oid, size } = await hashLarge(full)
+      if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, read ${size}`)
+      return { oid }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileChangedError(file.key, 'it is gone')
+      throw err
+    }
+  }
+
+  close(): void {}
+
+  /** Files in key order: a folder's entries sorted as their keys sort (`a-c` before `a/b`). */
+  private async *walk(folderKey: string): AsyncGenerator<SourceFile[]> {
+    let entries: Dirent[]
+    try {
+      entries = await fs.promises.readdir(this.pathOf(folderKey, true), { withFileTypes: true })
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') return
+      throw err
+    }
+    const sorted = entries
+      .filter((e) => (e.isFile() || e.isDirectory()) && !e.name.startsWith(TEMP_PREFIX) && keyProblem(e.name) === undefined)
+      .map((e) => ({ name: e.name, folder: e.isDirectory(), sortKey: e.isDirectory() ? `${e.name}/` : e.name }))
+      .sort((a, b) => compareUtf8(a.sortKey, b.sortKey))
+    let files: string[] = []
+    for (const entry of sorted) {
+      const key = folderKey ? `${folderKey}/${entry.name}` : entry.name
+      if (!entry.folder) {
+        files.push(key)
+        if (files.length >= STAT_BATCH) {
+          yield await this.statAll(files)
+          files = []
+        }
+        continue
+      }
+      if (files.length) {
+        yield await this.statAll(files)
+        files = []
+      }
+      yield* this.walk(key)
+    }
+    if (files.length) yield await this.statAll(files)
+  }
+
+  private async statAll(keys: string[]): Promise<SourceFile[]> {
+    const stats = await Promise.all(keys.map((k) => statIfFile(this.pathOf(k))))
+    const out: SourceFile[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const st = stats[i]
+      // Gone between readdir and stat: not part of this listing.
+      if (st) out.push({ key: keys[i], size: Number(st.size), marker: markerOf(st) })
+    }
+    return out
+  }
+
+  private pathOf(key: string, folder = false): string {
+    if (folder && key === '') return this.root
+    return path.join(this.root, ...key.split('/'))
+  }
+}
+
+export function markerOf(st: BigIntStats): string {
+  return `${st.mtimeNs.toString(16)}-${st.size.toString(16)}-${st.ino.toString(16)}`
+}
+
+async function statIfFile(file: string): Promise<BigIntStats | undefined> {
+  try {
+    const st = await fs.promises.stat(file, { bigint: true })
+    return st.isFile() ? st : undefined
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw err
+  }
+}
+
+/**
+ * Reads a small file with one read of size + 1 bytes (callback API: no FileHandle bookkeeping per
+ * file), so a file that grew since it was listed comes back longer than expected.
+ */
+function readSmall(file: string, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'r', (openErr, fd) => {
+      if (openErr) return reject(openErr)
+      const buf = Buffer.allocUnsafe(size + 1)
+      let got = 0
+      const step = () =>
+        fs.read(fd, buf, got, buf.length - got, got, (err, n) => {
+          if (err) return fs.close(fd, () => reject(err))
+          got += n
+          // Regular files return short reads only at the end; loop just in case.
+          if (n > 0 && got < size) return step()
+          fs.close(fd, () => resolve(buf.subarray(0, got)))
+        })
+      step()
+    })
+  })
+}
+
+/** Hashes a large file while the next chunk is already being read. */
+async function hashLarge(file: string): Promise<{ oid: string; size: number }> {
+  const handle = await fs.promises.open(file, 'r')
+  try {
+    const hash = createHash('sha256')
+    const buffers = [Buffer.allocUnsafe(LARGE_CHUNK), Buffer.allocUnsafe(LARGE_CHUNK)]
+    let which = 0
+    let position = 0
+    let pending = handle.read(buffers[0], 0, LARGE_CHUNK, 0)
+    for (;;) {
+      const { bytesRead } = await pending
+      if (bytesRead === 0) break
+      const current = buffers[which]
+      position += bytesRead
+      which ^= 1
+      pending = handle.read(buffers[which], 0, LARGE_CHUNK, position)
+      hash.update(current.subarray(0, bytesRead))
+    }
+    return { oid: `sha256:${hash.digest('hex')}`, size: position }
+  } finally {
+    await handle.close()
+  }
+}

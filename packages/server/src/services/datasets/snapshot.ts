@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ApiError, InvalidParameterError, type DatasetVersion, type Tag, type TableSource } from '@railyard/api'
+import type { Store } from '../../store/store.js'
+import type { DatasetRow, DatastoreRow } from '../../store/datasets-repo.js'
+import type { DatasetVersionRow } from '../../store/dataset-versions-repo.js'
+import type { ObjectStore } from '../../objects/object-store.js'
+import type { DatasetManifests } from '../../objects/dataset-manifests.js'
+import { ManifestWriter, type BuiltManifest } from '../../objects/manifest.js'
+import { monotonicNow } from './clock.js'
+import type { DatastoresService } from './datastores.js'
+import { asInputError } from './datastores.js'
+import { selectionOfRow, tableOf } from './definitions.js'
+import { Progress, type ProgressListener } from './progress.js'
+import { hashSelection, listSelection } from './snapshot-files.js'
+import { tableRows } from './table-source.js'
+import { versionToWire } from './versions.js'
+
+export interface SnapshotOptions {
+  pin?: boolean
+  message?: string
+  tags?: Tag[]
+  who?: string
+}
+
+export interface SnapshotResult {
+  version: DatasetVersion
+  row: DatasetVersionRow
+  reused: boolean
+}
+
+/** A snapshot whose up-front checks passed; `run` does the work. */
+export interface SnapshotJob {
+  run(listener?: ProgressListener): Promise<SnapshotResult>
+}
+
+/** The file a table version holds. */
+export const TABLE_FILE = 'rows.jsonl'
+
+/**
+ * Takes dataset versions. The version row is written last, after the manifest object is stored,
+ * so a failed snapshot leaves no version; objects it created are removed again unless another
+ * version uses them.
+ */
+export class SnapshotEngine {
+  constructor(
+    private readonly store: Store,
+    private readonly datastores: DatastoresService,
+    private readonly objects: ObjectStore,
+    private readonly manifests: DatasetManifests,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /**
+   * Checks what can be checked before any work (the datastore answers, accepts the credentials
+   * and has files under the dataset's folder), so those failures are plain error responses.
+   */
+  async prepare(dataset: DatasetRow, opts: SnapshotOptions): Promise<SnapshotJob> {
+    if (dataset.type === 'table') {
+      const table = tableOf(dataset)!
+      return { run: (listener) => this.runTable(dataset, table, opts, new Progress(listener)) }
+    }
+    const datastore = await this.datastores.rowById(dataset.datastore_id!)
+    await this.datastores.probe(datastore, dataset.path)
+    return { run: (listener) => this.runFiles(dataset, datastore, opts, new Progress(listener)) }
+  }
+
+  private async runFiles(dataset: DatasetRow, datastore: DatastoreRow, opts: SnapshotOptions, progress: Progress): Promise<SnapshotResult> {
+    const source = await this.datastores.open(datastore)
+    const selection = selectionOfRow(dataset)
+    progress.enter('listing')
+    let files
+    try {
+      files = await listSelection(source, selection, progress)
+    } catch (err) {
+      throw asInputError(datastore.name, err)
+    }
+    if (files.length === 0) {
+      const what = dataset.glob ? `glob '${dataset.glob}'` : `folder '${dataset.path || '/'}'`
+      const filters = dataset.include !== '[]' || dataset.exclude !== '[]' ? ' with its include/exclude patterns' : ''
+      throw new InvalidParameterError(`Dataset '${dataset.name}' selects no files: ${what}${filters} matched nothing in datastore '${datastore.name}'`)
+    }
+    progress.enter(opts.pin ? 'pinning' : 'hashing')
+    const writer = ManifestWriter.create()
+    try {
+      await hashSelection(source, files, this.store.datasets.statCache, writer, { datastoreId: datastore.datastore_id, pin: !!opts.pin, objects: this.objects }, progress)
+      const built = await writer.finish()
+      progress.enter('writing')
+      return await this.record(dataset, built, opts, {})
+    } finally {
+      await writer.discard()
+    }
+  }
+
+  private async runTable(dataset: DatasetRow, table: TableSource, opts: SnapshotOptions, progress: Progress): Promise<SnapshotResult> {
+    progress.enter('hashing')
+    progress.files_total = 1
+    const file = path.join(os.tmpdir(), `railyard-table-${process.pid}-${monotonicNow()}.jsonl`)
+    const writer = ManifestWriter.create()
+    try {
+      const { oid, size, rows } = await writeRows(tableRows(table, this.env), file, progress)
+      await this.objects.putFrom(async () => fs.createReadStream(file))
+      await writer.add({ path: TABLE_FILE, size, oid, marker: `rows:${rows}` })
+      progress.files_done = 1
+      const built = await writer.finish()
+      progress.enter('writing')
+      return await this.record(dataset, built, { ...opts, pin: true }, { row_count: rows, table_digest: oid })
+    } finally {
+      await writer.discard()
+      await fs.promises.rm(file, { force: true })
+    }
+  }
+
+  private async record(
+    dataset: DatasetRow,
+    built: BuiltManifest,
+    opts: SnapshotOptions,
+    table: { row_count?: number; table_digest?: string },
+  ): Promise<SnapshotResult> {
+    const { indexOid, created } = await this.manifests.store(built)
+    const now = monotonicNow()
+    try {
+      const { row, reused } = await this.store.datasets.versions.record({
+        dataset_id: dataset.dataset_id,
+        version_id: built.oid,
+        file_count: built.count,
+        total_bytes: built.totalBytes,
+        manifest_bytes: built.size,
+        index_oid: indexOid,
+        pinned: opts.pin ? 1 : 0,
+        row_count: table.row_count ?? null,
+        table_digest: table.table_digest ?? null,
+        message: opts.message ?? null,
+        tags: JSON.stringify(opts.tags ?? []),
+        created_by: opts.who ?? null,
+        creation_timestamp: now,
+        last_taken_timestamp: now,
+      })
+      return { version: versionToWire(dataset.name, row), row, reused }
+    } catch (err) {
+      if (!(await this.store.datasets.versions.isUsed(built.oid).catch(() => true))) await this.manifests.remove(created)
+      throw err
+    }
+  }
+}
+
+async function writeRows(batches: AsyncGenerator<{ lines: string[] }>, file: string, progress: Progress) {
+  const hash = createHash('sha256')
+  const out = fs.createWriteStream(file, { flags: 'wx' })
+  let failed: Error | undefined
+  out.on('error', (err) => (failed = err))
+  let size = 0
+  let rows = 0
+  try {
+    for await (const batch of batches) {
+      if (batch.lines.length === 0) continue
+      const chunk = Buffer.from(batch.lines.join(''))
+      hash.update(chunk)
+      size += chunk.length
+      rows += batch.lines.length
+      progress.bytes_done = progress.bytes_total = size
+      progress.tick()
+      if (failed) throw failed
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+    }
+  } finally {
+    await new Promise<void>((resolve) => out.end(() => resolve()))
+  }
+  if (failed) throw new ApiError('INTERNAL_ERROR', `Writing table rows failed: ${failed.message}`)
+  return { oid: `sha256:${hash.digest('hex')}`, size, rows }
+}
