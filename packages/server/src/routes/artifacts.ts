@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
-import { tracking, type RequestOf } from '@railyard/api'
+import { ApiError, tracking, type RequestOf } from '@railyard/api'
 import type { ArtifactDownload, ArtifactsService } from '../services/artifacts.js'
 import { mountEndpoints } from '../http/mlflow-routes.js'
 import { compact } from '../services/wire.js'
 
 /** MLflow's artifact proxy (`mlflow-artifacts`), under the API prefix and the UI's ajax-api one. */
 export const ARTIFACT_PROXY_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
+
+const MULTIPART_PREFIXES = ['/api/2.0/mlflow-artifacts/mpu', '/ajax-api/2.0/mlflow-artifacts/mpu']
 
 type PathQuery = { path?: unknown }
 type RunFileQuery = { run_id?: string; run_uuid?: string; path?: unknown }
@@ -28,6 +30,14 @@ export function artifactRoutes(artifacts: ArtifactsService) {
     })
     app.get('/get-artifact', async (req, reply) =>
       sendFile(reply, await artifacts.downloadRunArtifact(req.query as RunFileQuery)))
+
+    // MLflow clients try multipart uploads for big files when MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD is
+    // set, and fall back to one streamed PUT only on exactly this answer. Our PUT already streams.
+    for (const prefix of MULTIPART_PREFIXES) {
+      app.post(`${prefix}/*`, async () => {
+        throw new ApiError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository')
+      })
+    }
 
     for (const prefix of ARTIFACT_PROXY_PREFIXES) {
       app.get(prefix, async (req) => compact(await artifacts.list((req.query as PathQuery).path)))

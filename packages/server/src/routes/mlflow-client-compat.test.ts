@@ -3,10 +3,6 @@
 // for byte, with the responses that client needs. Request bodies are the client's own JSON text:
 // int64 as JSON numbers, NaN and ±Infinity as the strings "NaN" / "Infinity" / "-Infinity",
 // run_uuid next to run_id, DELETE with a JSON body, artifacts as text/plain or octet-stream.
-//
-// Features another engineer is still building (search filters, artifact routes, the registry) are
-// probed once on a scratch app: while a feature is absent its tests are marked todo (reported,
-// not failing); as soon as the server serves it, the same tests run strictly.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -15,33 +11,6 @@ import { DIALECTS } from '../testing/databases.js'
 import { createTestApp, type TestApp } from '../testing/test-app.js'
 import { call, mlflow } from '../testing/http.js'
 
-const served = await probeServedFeatures()
-const pending = (ready: boolean, what: string) => (ready ? undefined : `${what} not served yet`)
-const searchTodo = pending(served.runSearch && served.experimentSearch, 'search filters/order_by')
-const artifactsTodo = pending(served.artifacts, 'mlflow-artifacts routes')
-const registryTodo = pending(served.registry, 'model registry routes')
-const multipartTodo = pending(served.multipartAnswer, 'an answer on mlflow-artifacts/mpu/create (open mismatch)')
-
-async function probeServedFeatures() {
-  const t = await createTestApp('sqlite')
-  try {
-    const api = mlflow(t.app)
-    const badRunFilter = await api('POST', '/runs/search', { experiment_ids: ['0'], filter: 'this is not a filter' })
-    const badExpFilter = await api('POST', '/experiments/search', { filter: 'this is not a filter' })
-    const listing = await call(t.app, 'GET', '/api/2.0/mlflow-artifacts/artifacts?path=0')
-    const registry = await api('POST', '/registered-models/create', {})
-    const mpu = await call(t.app, 'POST', '/api/2.0/mlflow-artifacts/mpu/create/0/r/artifacts', { path: '/tmp/big.bin', num_parts: 2 })
-    return {
-      multipartAnswer: mpu.body?.error_code !== 'ENDPOINT_NOT_FOUND',
-      runSearch: badRunFilter.status === 400,
-      experimentSearch: badExpFilter.status === 400,
-      artifacts: listing.body?.error_code !== 'ENDPOINT_NOT_FOUND',
-      registry: registry.body?.error_code !== 'ENDPOINT_NOT_FOUND',
-    }
-  } finally {
-    await t.dispose()
-  }
-}
 
 /** A request with the client's own content type and raw body (the shared helper always sends JSON). */
 async function raw(app: FastifyInstance, method: 'GET' | 'PUT' | 'DELETE', url: string, body?: string | Buffer, contentType?: string) {
@@ -219,13 +188,13 @@ for (const dialect of DIALECTS) {
       })
       const names = (res: any) => res.body.runs?.map((r: any) => r.info.run_name) ?? []
 
-      test('filter on a param and a metric, order by a metric', { todo: searchTodo }, async () => {
+      test('filter on a param and a metric, order by a metric', async () => {
         const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "params.lr = '0.01' and metrics.loss < 1", "max_results": 1000, "order_by": ["metrics.loss DESC"]}`)
         assert.equal(res.status, 200)
         assert.deepEqual(names(res), ['parent'])
       })
 
-      test('IN on attributes.run_id, order by attributes.start_time, one run per page', { todo: searchTodo }, async () => {
+      test('IN on attributes.run_id, order by attributes.start_time, one run per page', async () => {
         const body = (token?: string) => `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "attributes.run_id IN ('${par[1]}', '${par[2]}')", "max_results": 1, "order_by": ["attributes.start_time DESC"]${token ? `, "page_token": "${token}"` : ''}}`
         const first = await api('POST', '/runs/search', body())
         assert.deepEqual(names(first), ['par-2'])
@@ -234,30 +203,30 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(names(second), ['par-1'])
       })
 
-      test('IN on a tag is INVALID_PARAMETER_VALUE, as in MLflow (only run_id and datasets take lists)', { todo: searchTodo }, async () => {
+      test('IN on a tag is INVALID_PARAMETER_VALUE, as in MLflow (only run_id and datasets take lists)', async () => {
         const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "tags.worker IN ('1', '2')", "max_results": 1000}`)
         assert.equal(res.status, 400)
         assert.equal(res.body.error_code, 'INVALID_PARAMETER_VALUE')
       })
 
-      test('attributes.run_name, order by a param', { todo: searchTodo }, async () => {
+      test('attributes.run_name, order by a param', async () => {
         const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "attributes.run_name = 'child'", "max_results": 1000, "order_by": ["params.lr ASC"]}`)
         assert.deepEqual(names(res), ['child'])
       })
 
-      test('mlflow.search_runs (pandas): status filter, order by a metric, runs without it last', { todo: searchTodo }, async () => {
+      test('mlflow.search_runs (pandas): status filter, order by a metric, runs without it last', async () => {
         const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "attributes.status = 'FINISHED'", "max_results": 10000, "order_by": ["metrics.m DESC"]}`)
         assert.deepEqual(names(res).slice(0, 4), ['par-3', 'par-2', 'par-1', 'par-0'])
         assert.deepEqual(names(res).slice(4).sort(), ['child', 'parent'])
       })
 
-      test('a malformed filter is INVALID_PARAMETER_VALUE', { todo: searchTodo }, async () => {
+      test('a malformed filter is INVALID_PARAMETER_VALUE', async () => {
         const res = await api('POST', '/runs/search', `{"experiment_ids": ["${expId}"], "run_view_type": "ACTIVE_ONLY", "filter": "params.lr = ", "max_results": 1000}`)
         assert.equal(res.status, 400)
         assert.equal(res.body.error_code, 'INVALID_PARAMETER_VALUE')
       })
 
-      test('search_experiments: LIKE on name ordered by name, and a tag filter', { todo: searchTodo }, async () => {
+      test('search_experiments: LIKE on name ordered by name, and a tag filter', async () => {
         const like = await api('POST', '/experiments/search', `{"max_results": 1000, "filter": "name LIKE 'compat%'", "order_by": ["name ASC"], "view_type": "ACTIVE_ONLY"}`)
         assert.deepEqual(like.body.experiments.map((e: any) => e.name), ['compat', 'compat-auto'])
         const tagged = await api('POST', '/experiments/search', `{"max_results": 1000, "filter": "tags.team = 'ml'", "view_type": "ACTIVE_ONLY"}`)
@@ -293,7 +262,7 @@ for (const dialect of DIALECTS) {
       const list = (p: string) => raw(t.app, 'GET', `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(p)}`)
       const bin = randomBytes(3 * 1024 * 1024 + 7)
 
-      test('log_text and log_dict upload text/plain bodies that are stored verbatim', { todo: artifactsTodo }, async () => {
+      test('log_text and log_dict upload text/plain bodies that are stored verbatim', async () => {
         const json = '{\n  "k": [\n    1,\n    2\n  ]\n}'
         for (const [p, body] of [['notes/hello.txt', 'hello\n'], ['cfg/config.yaml', 'k:\n- 1\n- 2\n'], ['cfg/config.json', json]]) {
           const put = await raw(t.app, 'PUT', url(p), body, 'text/plain')
@@ -305,14 +274,14 @@ for (const dialect of DIALECTS) {
         }
       })
 
-      test('log_artifact: a 3 MiB application/octet-stream file round-trips', { todo: artifactsTodo }, async () => {
+      test('log_artifact: a 3 MiB application/octet-stream file round-trips', async () => {
         assert.equal((await raw(t.app, 'PUT', url('model.bin'), bin, 'application/octet-stream')).status, 200)
         const back = await raw(t.app, 'GET', url('model.bin'))
         assert.equal(back.status, 200)
         assert.ok(back.rawBody.equals(bin))
       })
 
-      test('log_artifacts: nested paths and a percent-encoded space; an empty file', { todo: artifactsTodo }, async () => {
+      test('log_artifacts: nested paths and a percent-encoded space; an empty file', async () => {
         for (const [p, body] of [['model/a.txt', 'dir/a.txt'], ['model/sub/b.txt', 'dir/sub/b.txt'], ['model/sp%20ace.txt', 'dir/sp ace.txt'], ['model/empty.txt', '']]) {
           assert.equal((await raw(t.app, 'PUT', url(p), body, 'text/plain')).status, 200, `PUT ${p}`)
         }
@@ -320,7 +289,7 @@ for (const dialect of DIALECTS) {
         assert.equal((await raw(t.app, 'GET', url('model/empty.txt'))).rawBody.length, 0)
       })
 
-      test('list_artifacts: basenames, directories without file_size, sizes as numbers', { todo: artifactsTodo }, async () => {
+      test('list_artifacts: basenames, directories without file_size, sizes as numbers', async () => {
         const top = await list(root())
         assert.equal(top.status, 200)
         const byPath = (files: any[] = []) => [...files].sort((a, b) => a.path.localeCompare(b.path))
@@ -340,7 +309,7 @@ for (const dialect of DIALECTS) {
         ])
       })
 
-      test('download_artifacts lists a file path first: that listing is empty, not an error', { todo: artifactsTodo }, async () => {
+      test('download_artifacts lists a file path first: that listing is empty, not an error', async () => {
         const file = await list(`${root()}/model.bin`)
         assert.equal(file.status, 200)
         assert.deepEqual(file.json().files ?? [], [])
@@ -349,14 +318,14 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(missing.json().files ?? [], [])
       })
 
-      test('a text/plain upload larger than the JSON body limit streams through', { todo: artifactsTodo }, async () => {
+      test('a text/plain upload larger than the JSON body limit streams through', async () => {
         const big = 'x'.repeat(33 * 1024 * 1024)
         assert.equal((await raw(t.app, 'PUT', url('logs/train.log'), big, 'text/plain')).status, 200)
         const listed = (await list(`${root()}/logs`)).json().files
         assert.deepEqual(listed, [{ path: 'train.log', is_dir: false, file_size: big.length }])
       })
 
-      test('MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD: mpu/create either works or says NOT_IMPLEMENTED so the client falls back', { todo: multipartTodo }, async () => {
+      test('MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD: mpu/create either works or says NOT_IMPLEMENTED so the client falls back', async () => {
         // The client (log_artifact of a file >= MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE) retries as a
         // plain PUT only when the error message starts with exactly this sentence; a 404 fails the upload.
         const create = await call(t.app, 'POST', `/api/2.0/mlflow-artifacts/mpu/create/${root()}`, '{"path": "/tmp/big.bin", "num_parts": 3}')
@@ -370,7 +339,7 @@ for (const dialect of DIALECTS) {
         }
       })
 
-      test('delete_artifacts: DELETE answers {} and the file is gone', { todo: artifactsTodo }, async () => {
+      test('delete_artifacts: DELETE answers {} and the file is gone', async () => {
         const del = await raw(t.app, 'DELETE', url('notes/hello.txt'))
         assert.equal(del.status, 200)
         assert.deepEqual(del.json(), {})
@@ -381,7 +350,7 @@ for (const dialect of DIALECTS) {
     describe('model registry', () => {
       const model = 'compat-model'
 
-      test('register_model: create (RESOURCE_ALREADY_EXISTS the 2nd time), create_model_version READY', { todo: registryTodo }, async () => {
+      test('register_model: create (RESOURCE_ALREADY_EXISTS the 2nd time), create_model_version READY', async () => {
         const created = await api('POST', '/registered-models/create', `{"name": "${model}"}`)
         assert.equal(created.status, 200)
         assert.equal(created.body.registered_model.name, model)
@@ -400,7 +369,7 @@ for (const dialect of DIALECTS) {
         assert.equal(v2.body.model_version.version, '2')
       })
 
-      test('set_registered_model_alias, get_model_version_by_alias, get_registered_model', { todo: registryTodo }, async () => {
+      test('set_registered_model_alias, get_model_version_by_alias, get_registered_model', async () => {
         const set = await api('POST', '/registered-models/alias', `{"name": "${model}", "alias": "champion", "version": "1"}`)
         assert.equal(set.status, 200)
         assert.deepEqual(set.body, {})
@@ -412,13 +381,13 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(rm.body.registered_model.aliases, [{ alias: 'champion', version: '1' }])
       })
 
-      test('search_model_versions is a GET with a filter in the query string', { todo: registryTodo }, async () => {
+      test('search_model_versions is a GET with a filter in the query string', async () => {
         const res = await get(`/model-versions/search?filter=name+%3D+%27${model}%27&max_results=10000`)
         assert.equal(res.status, 200)
         assert.deepEqual(res.body.model_versions.map((v: any) => v.version).sort(), ['1', '2'])
       })
 
-      test('get_latest_versions is a POST first (GET only as a fallback)', { todo: registryTodo }, async () => {
+      test('get_latest_versions is a POST first (GET only as a fallback)', async () => {
         const res = await api('POST', '/registered-models/get-latest-versions', `{"name": "${model}"}`)
         assert.equal(res.status, 200)
         assert.deepEqual(res.body.model_versions.map((v: any) => [v.version, v.current_stage]), [['2', 'None']])
@@ -438,7 +407,7 @@ for (const dialect of DIALECTS) {
         assert.match(JSON.parse(res.body).artifact_uri, /^(mlflow-artifacts:\/|https:\/\/mlflow\.example\.com\/)/)
       })
 
-      test('delete_registered_model_alias is a DELETE with a JSON body', { todo: registryTodo }, async () => {
+      test('delete_registered_model_alias is a DELETE with a JSON body', async () => {
         const del = await raw(t.app, 'DELETE', '/api/2.0/mlflow/registered-models/alias', `{"name": "${model}", "alias": "champion"}`, 'application/json')
         assert.equal(del.status, 200)
         assert.deepEqual(del.json(), {})
