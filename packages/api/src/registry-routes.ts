@@ -105,6 +105,7 @@ export const registry = {
       run_link: opt(Type.String()),
       description: opt(Type.String()),
       model_id: opt(Type.String()),
+      ...Reason,
     }),
   }),
   updateModelVersion: endpoint({

@@ -42,6 +42,7 @@ for (const dialect of DIALECTS) {
         tags: [{ key: 'framework', value: 'js' }],
         description: 'first',
         run_link: 'http://ui/runs/1',
+        reason: 'first candidate',
       })
       assert.equal(res.status, 200, JSON.stringify(res.body))
       const v = res.body.model_version
@@ -58,6 +59,14 @@ for (const dialect of DIALECTS) {
       const got = await api.mlflow('GET', '/model-versions/get', { name: 'churn', version: '1' })
       assert.deepEqual(got.body, res.body)
       assert.deepEqual((await api.ajax('GET', '/model-versions/get', { name: 'churn', version: 1 })).body, res.body)
+      const [created] = (await api.railyard('GET', '/registered-models/audit', { name: 'churn' })).body.entries
+      assert.deepEqual([created.action, created.version, created.to, created.who, created.reason], [
+        'model_version.created',
+        '1',
+        `runs:/${run.runId}/model`,
+        'bob',
+        'first candidate',
+      ])
     })
 
     test("create from the run's mlflow-artifacts: location, as mlflow.register_model sends it", async () => {

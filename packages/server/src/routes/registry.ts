@@ -34,7 +34,7 @@ export function registryRoutes(reg: RegistryServices) {
       deleteRegisteredModelAlias: (r: R<'deleteRegisteredModelAlias'>, req) =>
         models.deleteAlias(r.name, r.alias, actorOf(req, r.reason)),
       getModelVersionByAlias: (r: R<'getModelVersionByAlias'>) => models.versionByAlias(r.name, r.alias),
-      createModelVersion: (r: R<'createModelVersion'>, req) => versions.create(r, actorOf(req)),
+      createModelVersion: (r: R<'createModelVersion'>, req) => versions.create(r, actorOf(req, r.reason)),
       updateModelVersion: (r: R<'updateModelVersion'>, req) =>
         versions.update(r.name, r.version, r.description, actorOf(req, r.reason)),
       transitionModelVersionStage: (r: R<'transitionModelVersionStage'>, req) => versions.transitionStage(r, actorOf(req, r.reason)),
