@@ -368,6 +368,9 @@ for (const dialect of DIALECTS) {
       assert.equal(failed.body.model_version.status, 'FAILED_REGISTRATION')
       assert.match(failed.body.model_version.status_message, /no files/)
       assert.equal((await api.railyard('GET', '/model-versions/files', { name: 'churn', version: doomed })).status, 400)
+      const alias = await api.mlflow('POST', '/registered-models/alias', { name: 'churn', alias: 'broken', version: doomed })
+      assert.equal(alias.status, 400)
+      assert.match(alias.body.message, /failed registration/)
     })
   })
 }

@@ -128,6 +128,10 @@ export class RegisteredModelsService {
     if (!target || target.current_stage === DELETED_STAGE) {
       throw new NotFoundError(`Model Version (name=${row.name}, version=${number}) not found`)
     }
+    // An alias is what deployments follow; one that named a version without files would break them.
+    if (target.status === 'FAILED_REGISTRATION') {
+      throw new InvalidParameterError(`Model version ${row.name}/${number} failed registration, so it cannot be given an alias.`)
+    }
     const previous = await this.store.registry.setAlias(row, alias, number, this.now(), actor)
     this.webhooks.emit('alias.set', {
       name: row.name,
