@@ -112,7 +112,10 @@ async function* postgresRows(t: TableSource, env: NodeJS.ProcessEnv, limit?: num
   if (t.password_env && password === undefined) {
     throw new InvalidParameterError(`Table source: environment variable ${t.password_env} (the database password) is not set on the server`)
   }
-  const client = new pg.Client({ connectionString: t.source_uri, password, connectionTimeoutMillis: 5000, types: { getTypeParser: parserFor } })
+  // node-postgres lets the connection string override a separate password, so it goes in there.
+  const url = new URL(t.source_uri)
+  if (password !== undefined) url.password = encodeURIComponent(password)
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000, types: { getTypeParser: parserFor } })
   client.on('error', () => {})
   try {
     await client.connect()
