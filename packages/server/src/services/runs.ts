@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import {
   InvalidParameterError,
   LIMITS,
@@ -18,6 +17,7 @@ import type { MetricPoint } from '../store/metrics-repo.js'
 import type { ExperimentsService } from './experiments.js'
 import { DEFAULT_EXPERIMENT_ID } from './experiments.js'
 import { generateRunName } from './run-names.js'
+import { newRunId } from './run-ids.js'
 import { decodePageToken, page } from './page-token.js'
 import { pageSize, parseExperimentId, validateKey, validateLength, validateRunId } from './validation.js'
 import { parseViewType } from './view-type.js'
@@ -45,7 +45,7 @@ export class RunsService {
       throw new InvalidParameterError(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${req.run_name}', mlflow.runName='${tagName}').`)
     }
     const name = req.run_name || tagName || generateRunName()
-    const runId = randomUUID().replace(/-/g, '')
+    const runId = newRunId()
     const userId = req.user_id ?? tags.find((t) => t.key === 'mlflow.user')?.value ?? ''
     const run = await this.store.runs.create({
       runId,
