@@ -3,6 +3,8 @@ import { serverCommand } from './commands/server.js'
 import { runCommand } from './commands/run.js'
 import { experimentsCommand } from './commands/experiments.js'
 import { runsCommand } from './commands/runs.js'
+import { datastoresCommand } from './commands/datastores.js'
+import { datasetsCommand } from './commands/datasets.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
@@ -28,6 +30,8 @@ program.addCommand(serverCommand())
 program.addCommand(runCommand())
 program.addCommand(experimentsCommand())
 program.addCommand(runsCommand())
+program.addCommand(datastoresCommand())
+program.addCommand(datasetsCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {

@@ -4,6 +4,7 @@ import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { findExperiment } from '../experiment-ref.js'
 import { formatTime, printJson, printTable } from '../output.js'
 import { positiveInt, viewTypeOf } from './options.js'
+import { experimentDataCommand, refreshDataCommand } from './experiment-data.js'
 
 export function experimentsCommand(): Command {
   const cmd = new Command('experiments')
@@ -82,6 +83,7 @@ Examples:
       console.log(`Deleted experiment ${exp.experiment_id} (${exp.name})`)
     })
 
+  cmd.addCommand(refreshDataCommand()).addCommand(experimentDataCommand())
   return cmd
 }
 

@@ -6,6 +6,7 @@ import { formatDuration, keepRunningOnClosedOutput } from '../output.js'
 import { LogShipper } from '../run/log-shipper.js'
 import { currentUser, gitInfo, runTags } from '../run/run-tags.js'
 import { supervise, type ChildOutcome } from '../run/supervise.js'
+import { datasetNames, exportDatasetsForRun } from '../run/dataset-env.js'
 
 /** How long `railyard run` waits at the end for the last output lines to reach the server. */
 const FINAL_FLUSH_MS = 15_000
@@ -17,6 +18,7 @@ interface RunOptions {
   runId?: string
   tag: Tag[]
   quiet?: boolean
+  dataset: string[]
 }
 
 export function runCommand(): Command {
@@ -32,6 +34,7 @@ export function runCommand(): Command {
     .option('--run-id <id>', 'log into this existing run instead of creating one')
     .option('--tag <key=value>', 'a tag for the run; repeat for more', collectTag, [])
     .option('-q, --quiet', 'print nothing of our own, only the command’s output')
+    .option('-d, --dataset <names>', 'datasets the command uses, comma-separated or repeated: frozen for the experiment, logged as inputs, file lists exported', (v: string, p: string[]) => [...p, v], [])
     .addOption(trackingUriOption())
     .passThroughOptions()
     .addHelpText('after', `
@@ -39,19 +42,23 @@ The command gets MLFLOW_TRACKING_URI, MLFLOW_RUN_ID, MLFLOW_EXPERIMENT_ID (and R
 RAILYARD_RUN_ID), so any MLflow client in any language logs into this run. Its stdout and stderr
 are shown as usual and sent to the server line by line (read them with \`railyard runs logs\`).
 The run records the command line, the git commit and whether the tree had uncommitted changes.
+With --dataset NAME the command also gets RAILYARD_DATASET_<NAME>_VERSION (the version frozen for the
+experiment) and RAILYARD_DATASET_<NAME>_FILES (a file listing its files, one relative path per line).
 Exit 0 → FINISHED, any other exit → FAILED, Ctrl-C or SIGTERM (passed on to the command) → KILLED.
 railyard run exits with the command's exit code (128 + N when signal N ended it).
 
 Examples:
   railyard run --experiment churn -- python train.py --lr 0.01
   railyard run -e churn -n baseline -- node train.js
-  railyard run -e nightly -- "python prepare.py && python train.py"   (one quoted argument runs in a shell)`)
+  railyard run -e nightly -- "python prepare.py && python train.py"   (one quoted argument runs in a shell)
+  railyard run -e sentiment --dataset tweets -- python train.py   (reads $RAILYARD_DATASET_TWEETS_FILES)`)
     .action(async (command: string[], opts: RunOptions, self: Command) => {
       if (command.length === 0) throw new UsageError('no command given: railyard run [options] -- <command> [args...]')
       if (opts.experiment && opts.experimentId) throw new UsageError('give --experiment or --experiment-id, not both')
       if (opts.runId && (opts.experiment || opts.experimentId || opts.name)) {
         throw new UsageError('--run-id joins an existing run; it cannot be combined with --experiment, --experiment-id or --name')
       }
+      datasetNames(opts.dataset)
       process.exitCode = await trackedRun(trackingUriOf(self), command, opts)
     })
 }
@@ -66,6 +73,8 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   const experiment = await setup.experiments.get(experimentId)
   const say = (message: string) => opts.quiet || process.stderr.write(`railyard: ${message}\n`)
   say(`run ${runId} (${run.info.run_name}) in experiment '${experiment.name}' [${experimentId}] at ${trackingUri}`)
+  const data = await exportDatasetsForRun(setup, { runId, experimentId }, datasetNames(opts.dataset))
+  for (const line of data.summary) say(`dataset ${line}`)
 
   // The shipper's own client retries a little per batch; the shipper keeps retrying after that.
   const shipperLogs = runLogsOf(clientFor(trackingUri, { retries: 3, baseDelayMs: 200 }))
@@ -86,9 +95,11 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
       MLFLOW_EXPERIMENT_ID: experimentId,
       RAILYARD_EXPERIMENT_ID: experimentId,
       MLFLOW_EXPERIMENT_NAME: experiment.name,
+      ...data.env,
     },
     onLine: (stream, line) => shipper.push(stream, line),
   })
+  await data.cleanup()
   if (outcome.spawnError) {
     process.stderr.write(`railyard: ${outcome.spawnError}\n`)
     shipper.push('stderr', `railyard: ${outcome.spawnError}`)
