@@ -151,6 +151,19 @@ for (const dialect of DIALECTS) {
       const tree = (await api.railyard('GET', '/model-versions/files', { name: 'churn', version: '1' })).body.tree_oid.slice(7)
       const uri: string = res.body.artifact_uri
       assert.equal(uri, `http://localhost:80/api/2.0/railyard/trees/mlflow-artifacts/artifacts/${tree}`)
+      // Behind a TLS-terminating proxy the URI keeps the scheme and host the client used.
+      const proxied = await t.app.inject({
+        method: 'GET',
+        url: '/api/2.0/mlflow/model-versions/get-download-uri?name=churn&version=1',
+        headers: { host: 'internal:5000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'models.example.com' },
+      })
+      assert.equal(proxied.json().artifact_uri, `https://models.example.com/api/2.0/railyard/trees/mlflow-artifacts/artifacts/${tree}`)
+      const protoOnly = await t.app.inject({
+        method: 'GET',
+        url: '/api/2.0/mlflow/model-versions/get-download-uri?name=churn&version=1',
+        headers: { host: 'mlflow.example.com', 'x-forwarded-proto': 'https, http' },
+      })
+      assert.match(protoOnly.json().artifact_uri, /^https:\/\/mlflow\.example\.com\/api\/2\.0\/railyard\/trees\//)
       // What MLflow's HttpArtifactRepository does with it: list under the artifacts endpoint, then GET each file.
       const base = '/api/2.0/railyard/trees/mlflow-artifacts/artifacts'
       const root = await t.app.inject({ method: 'GET', url: `${base}?path=${tree}` })
