@@ -65,7 +65,7 @@ type RunQuery = SelectQueryBuilder<any, any, RunRow>
 
 /** The query for one presence group of the first sort key, or for the whole search when it has none. */
 function groupQuery(p: Plan, group?: SortGroup): RunQuery {
-  const [first, ...rest] = p.order
+  const first = p.order[0]
   const joinsFirstKey = group === 'values' || group === 'nan'
   const firstKeyLeads = joinsFirstKey && p.lead.kind === 'sort'
   const leadFilter = p.lead.kind === 'filter' ? p.lead.comparison : undefined
@@ -105,9 +105,9 @@ function groupQuery(p: Plan, group?: SortGroup): RunQuery {
     const value = sql.ref('sort_0.value')
     query = query.orderBy(first.type === 'metric' ? value : binaryText(p.dialect, value), first.ascending ? 'asc' : 'desc')
   }
-  const offsetOfRest = group === undefined ? 0 : 1
-  ;(group === undefined ? p.order : rest).forEach((c, i) => {
-    query = orderBy(query, c, `sort_${i + offsetOfRest}`, p.dialect)
+  p.order.forEach((c, i) => {
+    // A keyed first clause is ordered above, by its group.
+    if (i > 0 || group === undefined) query = orderBy(query, c, `sort_${i}`, p.dialect)
   })
   if (!p.order.some((c) => c.type === 'attribute' && c.key === 'start_time')) query = query.orderBy('runs.start_time', 'desc')
   return query.orderBy(binaryText(p.dialect, sql.ref('runs.run_uuid')))
@@ -125,7 +125,7 @@ function leading(db: Kysely<Database>, table: string, alias: string, key: string
     .where(`${alias}.key`, '=', key) as RunQuery
 }
 
-/** Adds one order_by clause after the first; runs lacking the key come last (NaN just before them). */
+/** Adds an order_by clause, joining its key as `alias`; runs lacking the key come last (NaN just before them). */
 function orderBy(query: RunQuery, c: OrderClause, alias: string, dialect: DialectName): RunQuery {
   const direction = c.ascending ? 'asc' : 'desc'
   if (c.type === 'attribute') {
