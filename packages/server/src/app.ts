@@ -12,6 +12,7 @@ import { runLogRoutes } from './routes/run-logs.js'
 import { healthRoutes } from './routes/health.js'
 import { registryRoutes } from './routes/registry.js'
 import { datasetRoutes } from './routes/datasets.js'
+import { deliveryRoutes } from './routes/delivery.js'
 
 export interface App {
   app: FastifyInstance
@@ -50,6 +51,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   runLogRoutes(app, services.runLogs)
   app.register(registryRoutes(services.registry))
   app.register(datasetRoutes(services.datasets))
+  deliveryRoutes(app, services.delivery)
 
   await app.ready()
   return {

@@ -7,6 +7,7 @@ import { createBlobStore } from '../blob/create-blob-store.js'
 import { RunLogsService } from './run-logs.js'
 import { createRegistryServices, type RegistryServices } from './registry.js'
 import { DatasetServices } from './datasets/dataset-services.js'
+import { DeliveryServices } from './delivery.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   runLogs: RunLogsService
   registry: RegistryServices
   datasets: DatasetServices
+  delivery: DeliveryServices
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
@@ -26,5 +28,6 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const runLogs = new RunLogsService(store, runs)
   const registry = await createRegistryServices(store, { runs, experiments, artifacts })
   const datasets = new DatasetServices(store, { runs, experiments, objects: registry.objects })
-  return { experiments, runs, runLogs, artifacts, registry, datasets }
+  const delivery = new DeliveryServices(store, registry)
+  return { experiments, runs, runLogs, artifacts, registry, datasets, delivery }
 }

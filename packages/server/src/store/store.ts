@@ -7,6 +7,7 @@ import { RunsRepo } from './runs-repo.js'
 import { RegistryRepo } from './registry-repo.js'
 import { RunLogsRepo } from './run-logs-repo.js'
 import { DatasetsRepo } from './datasets-repo.js'
+import { GatesRepo } from './gates-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
 
@@ -20,6 +21,7 @@ export class Store {
   readonly registry: RegistryRepo
   readonly runLogs: RunLogsRepo
   readonly datasets: DatasetsRepo
+  readonly gates: GatesRepo
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -30,6 +32,7 @@ export class Store {
     this.runs = new RunsRepo(db, caps)
     this.runLogs = new RunLogsRepo(db, caps)
     this.datasets = new DatasetsRepo(db, caps)
+    this.gates = new GatesRepo(db, caps)
   }
 
   /** Opens the database named by `uri` and migrates it to the latest schema. */

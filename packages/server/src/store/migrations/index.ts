@@ -3,6 +3,7 @@ import type { DialectCaps } from '../dialects.js'
 import * as tracking from './001-tracking.js'
 import * as registry from './003-registry.js'
 import * as datasets from './004-datasets.js'
+import * as gates from './005-gates.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
@@ -11,4 +12,5 @@ export const MIGRATIONS: Array<[name: string, up: Up]> = [
   ['001-tracking', tracking.up],
   ['003-registry', registry.up],
   ['004-datasets', datasets.up],
+  ['005-gates', gates.up],
 ]
