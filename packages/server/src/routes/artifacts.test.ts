@@ -262,6 +262,21 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    test("Railyard's internal object storage is not reachable through the proxy", async () => {
+      const objects = path.join(t.artifactsDir, 'objects')
+      fs.mkdirSync(path.join(objects, 'sha256/ab'), { recursive: true })
+      fs.writeFileSync(path.join(objects, 'sha256/ab/cdef'), 'registered model bytes')
+      for (const [method, p] of [['PUT', 'objects/sha256/ab/cdef'], ['GET', 'objects/sha256/ab/cdef'], ['DELETE', 'objects'], ['DELETE', 'objects/sha256']] as const) {
+        const res = await raw(url, method, `${PROXY}/${p}`, method === 'PUT' ? Buffer.from('overwrite') : undefined)
+        assert.equal(res.status, 400, `${method} ${p}`)
+        assert.equal(res.json.error_code, 'INVALID_PARAMETER_VALUE')
+      }
+      assert.equal((await raw(url, 'GET', `${PROXY}?path=objects`)).status, 400)
+      const root = await raw(url, 'GET', PROXY)
+      assert.ok(!root.json.files.some((f: { path: string }) => f.path === 'objects'))
+      assert.equal(fs.readFileSync(path.join(objects, 'sha256/ab/cdef'), 'utf8'), 'registered model bytes')
+    })
+
     test('an upload to a path that is a folder is 400 and changes nothing', async () => {
       await put(`${base}/occupied/file.txt`, Buffer.from('f'))
       const res = await put(`${base}/occupied`, Buffer.from('x'))

@@ -49,7 +49,7 @@ export class ArtifactsService {
    * client stops sending before the end.
    */
   async upload(path: unknown, body: Readable | Buffer): Promise<void> {
-    const key = artifactFilePath(path)
+    const key = notInternal(artifactFilePath(path))
     try {
       await this.blobs.put(key, body)
     } catch (err) {
@@ -62,13 +62,15 @@ export class ArtifactsService {
 
   /** The file at `path` as a stream; RESOURCE_DOES_NOT_EXIST when there is none (or it is a folder). */
   async download(path: unknown): Promise<ArtifactDownload> {
-    return this.open(artifactFilePath(path))
+    return this.open(notInternal(artifactFilePath(path)))
   }
 
   /** The files and folders directly inside the folder `path` ('' or absent: the root), sorted by path. */
   async list(path?: unknown): Promise<{ files: ArtifactFile[] }> {
     const folder = artifactFolderPath(path)
-    return { files: await this.entriesOf(folder) }
+    if (folder !== '') notInternal(folder)
+    const files = await this.entriesOf(folder)
+    return { files: folder === '' ? files.filter((f) => !INTERNAL_ROOTS.has(f.path)) : files }
   }
 
   /**
@@ -76,7 +78,7 @@ export class ArtifactsService {
    * Deleting what does not exist is not an error (MLflow answers {} too).
    */
   async delete(path: unknown): Promise<void> {
-    const key = artifactFilePath(path)
+    const key = notInternal(artifactFilePath(path))
     await this.blobs.delete(key).catch(rethrowTranslated)
     for await (const item of this.blobs.list(`${key}/`)) await this.blobs.delete(item.key)
   }
@@ -165,4 +167,19 @@ function translate(err: unknown): unknown {
 
 function rethrowTranslated(err: unknown): never {
   throw translate(err)
+}
+
+/**
+ * Top-level folders of the artifacts destination that hold Railyard's own storage (the registry's
+ * and datasets' content-addressed objects and their uploads in progress). The proxy never exposes them:
+ * deleting or overwriting them would change registered model versions and pinned data.
+ */
+const INTERNAL_ROOTS = new Set(['objects'])
+
+function notInternal(key: string): string {
+  const root = key.split('/', 1)[0]
+  if (INTERNAL_ROOTS.has(root)) {
+    throw new InvalidParameterError(`Invalid path '${key}': '${root}/' is reserved for Railyard's internal storage.`)
+  }
+  return key
 }
