@@ -1,0 +1,127 @@
+import { parseSignature, type ColSpec, type DataType, type TensorSpec } from '@railyard/sdk'
+import type { ModelManifest } from '@railyard/api'
+import { badRequest, describe, isPlainObject } from './scoring-input.js'
+
+/** Checks a batch against the model's input schema; throws BAD_REQUEST naming the first bad input. */
+export type InputCheck = (inputs: unknown[]) => void
+
+/**
+ * The input check of a model, from its signature, or undefined when it has none (or one we cannot
+ * read: a model is not refused for that). Column schemas: a record must have every required column,
+ * with a value of the column's type; a plain value is accepted when the schema has one column and
+ * the value fits it. Tensor schemas: each input must be a (nested) list of numbers of the declared
+ * shape (the leading -1 is the batch). Extra columns are allowed, as in MLflow.
+ */
+export function inputCheckOf(manifest: ModelManifest): InputCheck | undefined {
+  let schema
+  try {
+    schema = parseSignature(manifest)?.inputs
+  } catch {
+    return undefined
+  }
+  if (!schema || schema.length === 0) return undefined
+  if (schema.every((s) => s.type === 'tensor')) {
+    const tensors = schema as TensorSpec[]
+    return tensors.length === 1 ? tensorCheck(tensors[0]) : undefined
+  }
+  return columnCheck(schema as ColSpec[])
+}
+
+function columnCheck(columns: ColSpec[]): InputCheck {
+  const named = columns.filter((c) => c.name !== undefined)
+  const only = columns.length === 1 ? columns[0] : undefined
+  return (inputs) => {
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]
+      if (isPlainObject(input)) {
+        for (const col of named) {
+          const value = input[col.name!]
+          if (value === undefined || value === null) {
+            if (col.required !== false) throw badRequest(`Input ${i} lacks the required column '${col.name}'`)
+            continue
+          }
+          const problem = typeProblem(col as DataType | ColSpec, value)
+          if (problem) throw badRequest(`Input ${i}: column '${col.name}' ${problem}`)
+        }
+      } else if (only) {
+        if (input === null || input === undefined) {
+          if (only.required !== false) throw badRequest(`Input ${i} is null, but the model requires a value`)
+          continue
+        }
+        const problem = typeProblem(only, input)
+        if (problem) throw badRequest(`Input ${i} ${problem}`)
+      } else {
+        throw badRequest(`Input ${i} must be a record with the columns ${named.map((c) => `'${c.name}'`).join(', ')}; got ${describe(input)}`)
+      }
+    }
+  }
+}
+
+/** What is wrong with `value` for `spec` ("must be a string; got …"), or undefined when it fits. */
+function typeProblem(spec: DataType | ColSpec, value: unknown): string | undefined {
+  const type = typeof spec === 'string' ? spec : spec.type
+  const fail = (what: string) => `must be ${what}; got ${describe(value)}`
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? undefined : fail('a string')
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : fail('a boolean')
+    case 'integer':
+    case 'long':
+      return Number.isInteger(value) ? undefined : fail('a whole number')
+    case 'float':
+    case 'double':
+      return typeof value === 'number' ? undefined : fail('a number')
+    case 'binary':
+      return typeof value === 'string' ? undefined : fail('base64 text')
+    case 'datetime':
+      return typeof value === 'string' || typeof value === 'number' ? undefined : fail('a date (ISO text or epoch number)')
+    case 'array': {
+      if (!Array.isArray(value)) return fail('a list')
+      const items = (spec as { items: DataType }).items
+      for (let j = 0; j < value.length; j++) {
+        const problem = typeProblem(items, value[j])
+        if (problem) return `item ${j} ${problem}`
+      }
+      return undefined
+    }
+    case 'object': {
+      if (!isPlainObject(value)) return fail('an object')
+      const properties = (spec as { properties: Record<string, ColSpec> }).properties ?? {}
+      for (const [key, prop] of Object.entries(properties)) {
+        const v = value[key]
+        if (v === undefined || v === null) {
+          if (prop.required !== false) return `lacks the required property '${key}'`
+          continue
+        }
+        const problem = typeProblem(prop, v)
+        if (problem) return `property '${key}' ${problem}`
+      }
+      return undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+function tensorCheck(spec: TensorSpec): InputCheck {
+  const dims = spec['tensor-spec'].shape.slice(1)
+  const shape = dims.map((d) => (d >= 0 ? String(d) : 'any')).join(' × ')
+  return (inputs) => {
+    for (let i = 0; i < inputs.length; i++) {
+      const problem = shapeProblem(inputs[i], dims)
+      if (problem) throw badRequest(`Input ${i} must be ${dims.length ? `a ${shape} list of numbers` : 'a number'}: ${problem}`)
+    }
+  }
+}
+
+function shapeProblem(value: unknown, dims: number[]): string | undefined {
+  if (dims.length === 0) return typeof value === 'number' ? undefined : `got ${describe(value)}`
+  if (!Array.isArray(value)) return `got ${describe(value)}`
+  if (dims[0] >= 0 && value.length !== dims[0]) return `got ${value.length} items where ${dims[0]} are expected`
+  for (const item of value) {
+    const problem = shapeProblem(item, dims.slice(1))
+    if (problem) return problem
+  }
+  return undefined
+}
