@@ -60,6 +60,14 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(one, { path: 'f/1', size: 9, marker: 'new', oid: id(9) })
     })
 
+    test('stat cache ranges follow byte order on both dialects (PostgreSQL: COLLATE "C")', async () => {
+      const paths = ['r/B', 'r/_', 'r/a', 'r/é']
+      await store.datasets.statCache.upsert(datastoreId, paths.map((p, i) => ({ path: p, size: i, marker: 'm', oid: id(i) })))
+      const range = await store.datasets.statCache.lookupRange(datastoreId, 'r/B', 'r/é')
+      assert.deepEqual(range.map((e) => e.path).sort(), [...paths].sort())
+      assert.deepEqual((await store.datasets.statCache.lookupRange(datastoreId, 'r/_', 'r/a')).map((e) => e.path).sort(), ['r/_', 'r/a'])
+    })
+
     test('versions: recording the same id again reuses it, pinning only turns on, prefixes resolve', async () => {
       const row = (pinned: number, at: number) => ({
         dataset_id: datasetId, version_id: id(42), file_count: 1, total_bytes: 2, manifest_bytes: 3, index_oid: id(1), pinned,

@@ -11,6 +11,8 @@ import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type So
 const STAT_BATCH = 128
 const PAGE = 1000
 const LARGE_CHUNK = 4 * 1024 * 1024
+// Bytes of small files read synchronously before the event loop gets a turn.
+const SYNC_SLICE_BYTES = 1024 * 1024
 
 /**
  * A local folder as a datastore. Its change marker is the one LocalBlobStore reports
@@ -44,15 +46,16 @@ export class LocalFolderSource implements DataSource {
     return this.blobs.get(key)
   }
 
-  async hash(file: SourceFile, keepBytes: boolean): Promise<HashResult> {
+  async hash(file: SourceFile, keepBytes: boolean, onBytes?: (n: number) => void): Promise<HashResult> {
     const full = this.pathOf(file.key)
     try {
       if (file.size <= SMALL_FILE) {
         const bytes = await readSmall(full, file.size)
         if (bytes.length !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, now ${bytes.length > file.size ? 'larger' : bytes.length}`)
+        onBytes?.(bytes.length)
         return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? bytes : undefined }
       }
-      const { oid, size } = await hashLarge(full)
+      const { oid, size } = await hashLarge(full, onBytes)
       if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, read ${size}`)
       return { oid }
     } catch (err) {
@@ -62,7 +65,62 @@ export class LocalFolderSource implements DataSource {
     }
   }
 
+  /**
+   * Hashes many files. Small ones are read with synchronous calls in slices of at most
+   * SYNC_SLICE_BYTES, the event loop getting a turn between slices: per small file the thread
+   * pool's round trips cost more than the read itself (about 3× slower for 100,000 files of a few
+   * KB). Large files stream through the asynchronous path.
+   */
+  async hashBatch(files: SourceFile[], keepBytes: boolean, onBytes?: (n: number) => void): Promise<Array<HashResult | Error>> {
+    const out: Array<HashResult | Error> = new Array(files.length)
+    const large: Array<Promise<void>> = []
+    let i = 0
+    while (i < files.length) {
+      await new Promise((resolve) => setImmediate(resolve))
+      let budget = SYNC_SLICE_BYTES
+      for (; i < files.length && budget > 0; i++) {
+        const f = files[i]
+        if (f.size > SMALL_FILE) {
+          const at = i
+          large.push(this.hash(f, keepBytes, onBytes).then((r) => void (out[at] = r), (err: Error) => void (out[at] = err)))
+          continue
+        }
+        budget -= f.size + 4096
+        out[i] = this.hashSmallSync(f, keepBytes)
+        onBytes?.(f.size)
+      }
+    }
+    await Promise.all(large)
+    return out
+  }
+
   close(): void {}
+
+  private hashSmallSync(file: SourceFile, keepBytes: boolean): HashResult | Error {
+    let fd: number
+    try {
+      fd = fs.openSync(this.pathOf(file.key), 'r')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      return code === 'ENOENT' || code === 'ENOTDIR' ? new FileChangedError(file.key, 'it is gone') : (err as Error)
+    }
+    try {
+      const buf = Buffer.allocUnsafe(file.size + 1)
+      let got = 0
+      for (;;) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, got)
+        got += n
+        if (n === 0 || got >= file.size) break
+      }
+      if (got !== file.size) return new FileChangedError(file.key, `listed with ${file.size} bytes, now ${got > file.size ? 'larger' : got}`)
+      const bytes = buf.subarray(0, got)
+      return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? bytes : undefined }
+    } catch (err) {
+      return err as Error
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
 
   /** Files in key order: a folder's entries sorted as their keys sort (`a-c` before `a/b`). */
   private async *walk(folderKey: string): AsyncGenerator<SourceFile[]> {
@@ -98,13 +156,18 @@ export class LocalFolderSource implements DataSource {
     if (files.length) yield await this.statAll(files)
   }
 
+  /**
+   * Stats a batch synchronously: on a warm cache a stat is microseconds, and the thread pool's
+   * round trip costs several times that, so 100,000 files list about 3× faster this way. The batch
+   * is small, and the event loop gets a turn between batches.
+   */
   private async statAll(keys: string[]): Promise<SourceFile[]> {
-    const stats = await Promise.all(keys.map((k) => statIfFile(this.pathOf(k))))
+    await new Promise((resolve) => setImmediate(resolve))
     const out: SourceFile[] = []
-    for (let i = 0; i < keys.length; i++) {
-      const st = stats[i]
+    for (const key of keys) {
+      const st = statSyncIfFile(this.pathOf(key))
       // Gone between readdir and stat: not part of this listing.
-      if (st) out.push({ key: keys[i], size: Number(st.size), marker: markerOf(st) })
+      if (st) out.push({ key, size: Number(st.size), marker: markerOf(st) })
     }
     return out
   }
@@ -117,6 +180,11 @@ export class LocalFolderSource implements DataSource {
 
 export function markerOf(st: BigIntStats): string {
   return `${st.mtimeNs.toString(16)}-${st.size.toString(16)}-${st.ino.toString(16)}`
+}
+
+function statSyncIfFile(file: string): BigIntStats | undefined {
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false })
+  return st?.isFile() ? st : undefined
 }
 
 async function statIfFile(file: string): Promise<BigIntStats | undefined> {
@@ -154,7 +222,7 @@ function readSmall(file: string, size: number): Promise<Buffer> {
 }
 
 /** Hashes a large file while the next chunk is already being read. */
-async function hashLarge(file: string): Promise<{ oid: string; size: number }> {
+async function hashLarge(file: string, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
   const handle = await fs.promises.open(file, 'r')
   try {
     const hash = createHash('sha256')
@@ -170,6 +238,7 @@ async function hashLarge(file: string): Promise<{ oid: string; size: number }> {
       which ^= 1
       pending = handle.read(buffers[which], 0, LARGE_CHUNK, position)
       hash.update(current.subarray(0, bytesRead))
+      onBytes?.(bytesRead)
     }
     return { oid: `sha256:${hash.digest('hex')}`, size: position }
   } finally {

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../../objects/object-store.js'
 import { compareUtf8, type ManifestWriter } from '../../objects/manifest.js'
-import type { StatCacheEntry, StatCacheRepo } from '../../store/stat-cache-repo.js'
+import type { StatCacheRepo } from '../../store/stat-cache-repo.js'
 import { SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
 import type { Selection } from './glob.js'
 import { limiter } from './limiter.js'
@@ -58,11 +58,10 @@ export async function hashSelection(
   opts: HashOptions,
   progress: Progress,
 ): Promise<void> {
-  const small = limiter(SMALL_CONCURRENCY)
-  const large = limiter(LARGE_CONCURRENCY)
   const pinning = limiter(SMALL_CONCURRENCY)
   const lookup = (start: number) => {
-    const p = start < files.length ? cache.lookup(opts.datastoreId, files.slice(start, start + BATCH).map((f) => f.key)) : Promise.resolve([])
+    const batch = files.slice(start, start + BATCH)
+    const p = batch.length ? cache.lookupRange(opts.datastoreId, batch[0].key, batch[batch.length - 1].key) : Promise.resolve([])
     // Awaited in the next round; if this round fails first, its rejection must not go unhandled.
     p.catch(() => {})
     return p
@@ -73,31 +72,57 @@ export async function hashSelection(
     const batch = files.slice(start, start + BATCH)
     const known = new Map((await nextLookup).map((e) => [e.path, e]))
     nextLookup = lookup(start + BATCH)
-    const fresh: StatCacheEntry[] = []
-    const oids = await Promise.all(
-      batch.map(async (f) => {
-        const hit = known.get(f.key)
-        let result: HashResult
-        if (hit && hit.size === f.size && hit.marker === f.marker) {
-          result = { oid: hit.oid }
-          progress.files_cached = (progress.files_cached ?? 0) + 1
-        } else {
-          const run = f.size <= SMALL_FILE ? small : large
-          result = await run(() => source.hash(f, opts.pin))
-          fresh.push({ path: f.key, size: f.size, marker: f.marker, oid: result.oid })
-        }
-        if (opts.pin) await pinning(() => pinFile(opts.objects, source, f, result.oid, result.bytes))
-        progress.files_done++
-        progress.bytes_done += f.size
-        progress.tick()
-        return result.oid
-      }),
-    )
+    const results: HashResult[] = new Array(batch.length)
+    const misses: number[] = []
+    batch.forEach((f, i) => {
+      const hit = known.get(f.key)
+      if (hit && hit.size === f.size && hit.marker === f.marker) results[i] = { oid: hit.oid }
+      else misses.push(i)
+    })
+    progress.files_cached = (progress.files_cached ?? 0) + batch.length - misses.length
+    const bytesBefore = progress.bytes_done
+    await hashMisses(source, batch, misses, results, opts.pin, progress)
+    const read = progress.bytes_done - bytesBefore
+    if (opts.pin) {
+      await Promise.all(batch.map((f, i) => pinning(() => pinFile(opts.objects, source, f, results[i].oid, results[i].bytes))))
+    }
     for (let i = 0; i < batch.length; i++) {
       const f = batch[i]
-      await writer.add({ path: f.path, size: f.size, oid: oids[i], marker: f.marker })
+      await writer.add({ path: f.path, size: f.size, oid: results[i].oid, marker: f.marker })
     }
-    await cache.upsert(opts.datastoreId, fresh)
+    progress.files_done += batch.length
+    // Bytes read were counted as they came; cached files count now.
+    progress.bytes_done += batch.reduce((n, f) => n + f.size, 0) - read
+    progress.tick()
+    await cache.upsert(
+      opts.datastoreId,
+      misses.map((i) => ({ path: batch[i].key, size: batch[i].size, marker: batch[i].marker, oid: results[i].oid })),
+    )
   }
   await nextLookup
+}
+
+/** Hashes the files at `misses`, in one batch where the source can, else a few at a time. */
+async function hashMisses(source: DataSource, batch: SelectedFile[], misses: number[], results: HashResult[], keep: boolean, progress: Progress) {
+  if (misses.length === 0) return
+  const onBytes = (n: number) => {
+    progress.bytes_done += n
+    progress.tick()
+  }
+  if (source.hashBatch) {
+    const hashed = await source.hashBatch(misses.map((i) => batch[i]), keep, onBytes)
+    hashed.forEach((r, j) => {
+      if (r instanceof Error) throw r
+      results[misses[j]] = r
+    })
+    return
+  }
+  const small = limiter(SMALL_CONCURRENCY)
+  const large = limiter(LARGE_CONCURRENCY)
+  await Promise.all(
+    misses.map(async (i) => {
+      const f = batch[i]
+      results[i] = await (f.size <= SMALL_FILE ? small : large)(() => source.hash(f, keep, onBytes))
+    }),
+  )
 }

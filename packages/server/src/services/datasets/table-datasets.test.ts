@@ -27,8 +27,12 @@ async function sqliteSource(dir: string): Promise<Source> {
   return {
     name: 'sqlite',
     uri: `sqlite:///${file.replace(/^\//, '')}`,
-    exec: async (sql) => void db.exec(sql),
-    close: async () => db.close(),
+    exec: async (sql) => {
+      db.exec(sql)
+    },
+    close: async () => {
+      db.close()
+    },
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely'
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely'
 import type { DialectCaps } from '../dialects.js'
 
 /**
@@ -73,7 +73,9 @@ export async function up(db: Kysely<unknown>, caps: DialectCaps): Promise<void> 
   await db.schema
     .createTable('dataset_stat_cache')
     .addColumn('datastore_id', 'integer', (c) => c.notNull().references('datastores.datastore_id').onDelete('cascade'))
-    .addColumn('path', 'varchar(1024)', (c) => c.notNull())
+    // Byte order on both dialects (SQLite compares text bytewise already), so a key range of the
+    // index is exactly the range of a sorted listing page.
+    .addColumn('path', 'varchar(1024)', (c) => (caps.name === 'postgres' ? c.notNull().modifyFront(sql`COLLATE "C"`) : c.notNull()))
     .addColumn('size', 'bigint', (c) => c.notNull())
     .addColumn('marker', 'varchar(512)', (c) => c.notNull())
     .addColumn('oid', 'varchar(71)', (c) => c.notNull())
