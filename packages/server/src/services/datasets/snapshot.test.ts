@@ -1,0 +1,122 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { SnapshotEvent } from '@railyard/api'
+import { DIALECTS } from '../../testing/databases.js'
+import { createTestApp, type TestApp } from '../../testing/test-app.js'
+
+const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+
+for (const dialect of DIALECTS) {
+  describe(`snapshot engine (${dialect})`, () => {
+    let t: TestApp
+    let root: string
+    const put = (rel: string, content: Buffer | string) => {
+      const file = path.join(root, rel)
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, content)
+    }
+    const snapshot = async (name: string, opts: { pin?: boolean } = {}, onEvent?: (e: SnapshotEvent) => void) => {
+      const job = await t.services.datasets.prepareSnapshot({ name, ...opts }, 'tester')
+      const events: SnapshotEvent[] = []
+      const result = await job.run((e) => {
+        events.push(e)
+        onEvent?.(e)
+      })
+      return { ...result, events }
+    }
+    const manifestObjects = () => {
+      const dir = path.join(t.artifactsDir, 'objects', 'sha256')
+      return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => d + f)) : []
+    }
+
+    before(async () => {
+      t = await createTestApp(dialect)
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-snap-'))
+      await t.services.datasets.datastores.create({ name: 'disk', kind: 'local', config: { root } }, 'tester')
+    })
+    after(async () => {
+      await t.dispose()
+      fs.rmSync(root, { recursive: true, force: true })
+    })
+
+    test('a re-snapshot reads only new and changed files (the stat cache has the rest)', async () => {
+      for (let i = 0; i < 2500; i++) put(`cache/f${String(i).padStart(4, '0')}.txt`, `file ${i}\n`)
+      await t.services.datasets.definitions.create({ name: 'cache', datastore: 'disk', path: 'cache' }, 'tester')
+      const first = await snapshot('cache')
+      assert.equal(first.version.file_count, 2500)
+      assert.equal(first.events.at(-1)!.files_cached ?? 0, 0)
+
+      put('cache/new-1.txt', 'new')
+      put('cache/new-2.txt', 'new too')
+      put('cache/f0007.txt', 'changed\n')
+      const second = await snapshot('cache')
+      assert.equal(second.version.file_count, 2502)
+      const last = second.events.at(-1)!
+      assert.equal(last.files_cached, 2499, 'only the two new files and the changed one were read')
+      const entry = await t.services.datasets.files.entry(
+        await t.services.datasets.definitions.row('cache'),
+        second.row,
+        'f0007.txt',
+      )
+      assert.equal(entry.oid, sha('changed\n'))
+    })
+
+    test('large files stream through the hasher with byte progress; the id matches their content', async () => {
+      const big = randomBytes(3 * 1024 * 1024 + 17)
+      put('large/big.bin', big)
+      put('large/small.txt', 'small')
+      await t.services.datasets.definitions.create({ name: 'large', datastore: 'disk', path: 'large' }, 'tester')
+      const { version, row } = await snapshot('large')
+      assert.equal(version.total_bytes, big.length + 5)
+      const entry = await t.services.datasets.files.entry(await t.services.datasets.definitions.row('large'), row, 'big.bin')
+      assert.equal(entry.oid, sha(big))
+      const opened = await t.services.datasets.files.open(await t.services.datasets.definitions.row('large'), row, 'big.bin')
+      const chunks: Buffer[] = []
+      for await (const c of opened.body) chunks.push(c as Buffer)
+      assert.ok(Buffer.concat(chunks).equals(big))
+    })
+
+    test('pinning copies every file into the object store; pinned reads survive the datastore losing them', async () => {
+      put('pin/a.txt', 'alpha')
+      put('pin/b.txt', 'beta')
+      await t.services.datasets.definitions.create({ name: 'pin', datastore: 'disk', path: 'pin' }, 'tester')
+      const { row, events } = await snapshot('pin', { pin: true })
+      assert.ok(events.some((e) => e.phase === 'pinning'))
+      const objects = t.services.registry.objects
+      assert.equal(await objects.has(sha('alpha')), true)
+      assert.equal(await objects.has(sha('beta')), true)
+      fs.rmSync(path.join(root, 'pin'), { recursive: true })
+      const dataset = await t.services.datasets.definitions.row('pin')
+      const opened = await t.services.datasets.files.open(dataset, row, 'b.txt')
+      let text = ''
+      for await (const c of opened.body) text += c
+      assert.equal(text, 'beta')
+    })
+
+    test('a file that changes while the snapshot reads it fails the snapshot, naming it, and leaves nothing', async () => {
+      for (let i = 0; i < 50; i++) put(`moving/f${i}.txt`, `row ${i}\n`)
+      await t.services.datasets.definitions.create({ name: 'moving', datastore: 'disk', path: 'moving' }, 'tester')
+      const before = manifestObjects()
+      await assert.rejects(
+        snapshot('moving', {}, (e) => {
+          // Listed already; grows before it is read.
+          if (e.phase === 'hashing') fs.appendFileSync(path.join(root, 'moving', 'f42.txt'), 'more')
+        }),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'RESOURCE_CONFLICT')
+          assert.match(err.message, /File 'moving\/f42\.txt' changed while it was read/)
+          return true
+        },
+      )
+      const dataset = await t.services.datasets.definitions.row('moving')
+      assert.equal(await t.store.datasets.versions.latest(dataset.dataset_id), undefined)
+      assert.deepEqual(manifestObjects(), before)
+      // Once writes stop, a snapshot succeeds.
+      assert.equal((await snapshot('moving')).version.file_count, 50)
+    })
+  })
+}
