@@ -233,9 +233,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(tagged.body.experiments.map((e: any) => e.name), ['compat'])
       })
 
-      test('a NaN metric matches != (MLflow 2.11 and IEEE agree)', {
-        todo: 'open mismatch: store/run-search-predicates.ts excludes NaN from every comparison; see docs/mlflow-compatibility.md',
-      }, async () => {
+      test('a NaN metric matches != (MLflow 2.11 and IEEE agree)', async () => {
         for (const [name, value] of [['nan-run', '"NaN"'], ['point-nine', '0.9']]) {
           const id = (await api('POST', '/runs/create', `{"experiment_id": "${expId}", "run_name": "${name}", "start_time": ${T0 + 500}}`)).body.run.info.run_id
           await api('POST', '/runs/log-metric', `{"run_uuid": "${id}", "key": "nan_acc", "value": ${value}, "timestamp": ${T0}, "step": 0, "run_id": "${id}"}`)
@@ -393,9 +391,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(res.body.model_versions.map((v: any) => [v.version, v.current_stage]), [['2', 'None']])
       })
 
-      test('models:/ download URI is reachable through a TLS-terminating proxy', {
-        todo: 'open mismatch: get-download-uri builds http://<Host> from req.protocol; see docs/mlflow-compatibility.md',
-      }, async () => {
+      test('models:/ download URI is reachable through a TLS-terminating proxy', async () => {
         // MLflow answers with the version's storage location (mlflow-artifacts:/…), which the client
         // resolves against its own tracking URI; an absolute URI must keep the scheme the client used.
         const res = await t.app.inject({

@@ -30,12 +30,16 @@ const DATASET_CONTEXT_TAG = 'mlflow.data.context'
 
 /**
  * What a metric, param or tag row must satisfy, with `alias` naming the row (`f`, `lead`).
- * NaN metrics are stored as 0 with is_nan 1: they equal, exceed and trail nothing.
+ * NaN metrics are stored as 0 with is_nan 1: as in IEEE arithmetic (and MLflow), they equal,
+ * exceed and trail nothing, and differ from everything.
  */
 export function valueCondition(dialect: DialectName, c: Comparison, alias: string): Expression<SqlBool> {
   const value = sql.ref(`${alias}.value`)
   if (c.type === 'metric') {
-    return sql<SqlBool>`${sql.ref(`${alias}.is_nan`)} = 0 and ${compareNumber(value, c.comparator, numberOf(c.value))}`
+    const isNan = sql.ref(`${alias}.is_nan`)
+    const compared = compareNumber(value, c.comparator, numberOf(c.value))
+    if (c.comparator === '!=') return sql<SqlBool>`(${isNan} = 1 or ${compared})`
+    return sql<SqlBool>`${isNan} = 0 and ${compared}`
   }
   return compareText(dialect, value, c.comparator, c.value)
 }

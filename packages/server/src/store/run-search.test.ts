@@ -65,7 +65,9 @@ function matches(run: SeedRun, c: Comparison): boolean {
   const v = c.value
   if (c.type === 'metric') {
     const x = run.metrics[c.key]
-    if (x === undefined || Number.isNaN(x) || v.kind !== 'number') return false
+    if (x === undefined || v.kind !== 'number') return false
+    // IEEE: NaN differs from every number and equals, exceeds and trails none.
+    if (Number.isNaN(x)) return c.comparator === '!='
     return compare(x, c.comparator, v.value)
   }
   if (c.type === 'param' || c.type === 'tag') {
