@@ -133,6 +133,42 @@ for (const dialect of DIALECTS) {
       assert.equal((await ok('GET', '/datasets/versions/get', { name: 'tweets', version: 'latest' })).version.message, 'first')
     })
 
+    test('lists: datasets (with latest versions, by datastore, paged) and versions newest first', async () => {
+      writeFiles(data, { 'listing/one.txt': '1' })
+      await ok('POST', '/datasets/create', { name: 'list-a', datastore: 'lake', path: 'listing', tags: [{ key: 'team', value: 'nlp' }] })
+      await ok('POST', '/datasets/create', { name: 'list-b', datastore: 'lake', path: 'listing', description: 'b' })
+      const va = (await snapshot('list-a')).version
+      writeFiles(data, { 'listing/two.txt': '2' })
+      const va2 = (await snapshot('list-a')).version
+      const all = await ok('GET', '/datasets/list', { datastore: 'lake', max_results: 1000 })
+      const a = all.datasets.find((d: { name: string }) => d.name === 'list-a')
+      const b = all.datasets.find((d: { name: string }) => d.name === 'list-b')
+      assert.equal(a.latest_version.id, va2.id)
+      assert.deepEqual(a.tags, [{ key: 'team', value: 'nlp' }])
+      assert.equal(b.latest_version, undefined)
+      assert.equal(b.datastore, 'lake')
+
+      const names: string[] = []
+      let token: string | undefined
+      do {
+        const page = await ok('GET', '/datasets/list', { max_results: 1, ...(token ? { page_token: token } : {}) })
+        names.push(...page.datasets.map((d: { name: string }) => d.name))
+        token = page.next_page_token
+      } while (token)
+      assert.deepEqual(names, all.datasets.map((d: { name: string }) => d.name))
+      assert.ok(names.includes('list-a') && names.includes('list-b'))
+
+      const versions = await ok('GET', '/datasets/versions/list', { name: 'list-a' })
+      assert.deepEqual(versions.versions.map((v: { id: string }) => v.id), [va2.id, va.id])
+      const page1 = await ok('GET', '/datasets/versions/list', { name: 'list-a', max_results: 1 })
+      assert.equal(page1.versions[0].id, va2.id)
+      const page2 = await ok('GET', '/datasets/versions/list', { name: 'list-a', max_results: 1, page_token: page1.next_page_token })
+      assert.equal(page2.versions[0].id, va.id)
+      assert.equal(page2.next_page_token, undefined)
+      assert.equal((await ry('GET', '/datasets/list', { datastore: 'nope' })).status, 404)
+      fs.rmSync(path.join(data, 'listing'), { recursive: true })
+    })
+
     test('snapshot streams NDJSON progress and ends with the version', async () => {
       await ok('POST', '/datasets/create', { name: 'all', datastore: 'lake' })
       const res = await t.app.inject({ method: 'POST', url: '/api/2.0/railyard/datasets/snapshot', payload: { name: 'all' } })
