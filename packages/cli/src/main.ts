@@ -5,6 +5,9 @@ import { experimentsCommand } from './commands/experiments.js'
 import { runsCommand } from './commands/runs.js'
 import { datastoresCommand } from './commands/datastores.js'
 import { datasetsCommand } from './commands/datasets.js'
+import { serveCommand } from './commands/serve.js'
+import { gateCommand } from './gate/gate-command.js'
+import { deployCommand, rollbackCommand, deploymentsCommand } from './gate/deploy-commands.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
@@ -32,6 +35,11 @@ program.addCommand(experimentsCommand())
 program.addCommand(runsCommand())
 program.addCommand(datastoresCommand())
 program.addCommand(datasetsCommand())
+program.addCommand(serveCommand())
+program.addCommand(gateCommand())
+program.addCommand(deployCommand())
+program.addCommand(rollbackCommand())
+program.addCommand(deploymentsCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {
