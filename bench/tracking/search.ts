@@ -81,7 +81,7 @@ async function timeSearch(url: string, experimentId: string, expected: string[],
 const CHUNK = 500
 const RUNS_PER_TRANSACTION = 10_000
 
-async function insertRuns(store: Store, experimentId: number, runs: SeedRun[]): Promise<void> {
+export async function insertRuns(store: Store, experimentId: number, runs: SeedRun[]): Promise<void> {
   for (let t = 0; t < runs.length; t += RUNS_PER_TRANSACTION) {
     const part = runs.slice(t, t + RUNS_PER_TRANSACTION)
     await store.db.transaction().execute(async (tx) => {

@@ -127,7 +127,9 @@ export class RunsService {
       seen.set(p.key, p.value)
     }
     for (const t of tags) validateTag(t)
-    const points = metrics.map(toPoint)
+    // A batch repeats a few keys many times (10 keys × 100 steps): check each key once.
+    const checkedKeys = new Set<string>()
+    const points = metrics.map((m) => toPoint(m, checkedKeys))
     const row = await this.activeRow(req)
     const uniqueParams = [...seen].map(([key, value]) => ({ key, value }))
     await this.store.runs.writeBatch(row.run_uuid, { metrics: points, params: uniqueParams, tags })
@@ -252,8 +254,11 @@ function parseStatus(value: string): RunStatus {
   throw new InvalidParameterError(`Invalid value '${value}' for parameter 'status': expected one of ${RUN_STATUSES.join(', ')}.`)
 }
 
-function toPoint(m: MetricIn): MetricPoint {
-  validateKey(m.key, 'metric')
+function toPoint(m: MetricIn, checkedKeys?: Set<string>): MetricPoint {
+  if (!checkedKeys?.has(m.key)) {
+    validateKey(m.key, 'metric')
+    checkedKeys?.add(m.key)
+  }
   const value = toDouble(m.value)
   if (Number.isNaN(value) && m.value !== 'NaN' && !Number.isNaN(m.value as number)) {
     throw new InvalidParameterError(`Got invalid value ${m.value} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`)

@@ -1,13 +1,10 @@
 import { CompiledQuery } from 'kysely'
 import type { DialectName } from './dialects.js'
+import type { MetricPoint } from './metrics-repo.js'
 
-/** A metric row as stored: NaN is value 0 with is_nan 1. */
-export interface MetricRow {
-  key: string
-  value: number
-  timestamp: number
-  step: number
-  is_nan: number
+/** The value column of a point: NaN is stored as 0 with is_nan 1, so it can be indexed and deduplicated. */
+export function storedValue(p: MetricPoint): number {
+  return Number.isNaN(p.value) ? 0 : p.value
 }
 
 const COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan'
@@ -33,7 +30,7 @@ export class MetricStatements {
   constructor(private readonly dialect: DialectName) {}
 
   /** Appends points; a point already stored (a client retry) is skipped by the unique index. */
-  insertPoints(runId: string, rows: MetricRow[]): CompiledQuery[] {
+  insertPoints(runId: string, rows: MetricPoint[]): CompiledQuery[] {
     if (this.dialect === 'postgres') {
       // One array per column: PostgreSQL parses 6 parameters instead of 6000.
       return [CompiledQuery.raw(`INSERT INTO metrics (${COLUMNS}) ${UNNEST} ON CONFLICT DO NOTHING`, columnArrays(runId, rows))]
@@ -43,16 +40,16 @@ export class MetricStatements {
 
   /**
    * Moves each key's latest value forward when the new row is later by (step, timestamp, value),
-   * MLflow's order. `rows` must hold one row per key.
+   * MLflow's order. `rows` must hold one point per key.
    */
-  upsertLatest(runId: string, rows: MetricRow[]): CompiledQuery[] {
+  upsertLatest(runId: string, rows: MetricPoint[]): CompiledQuery[] {
     if (this.dialect === 'postgres') {
       return [CompiledQuery.raw(`INSERT INTO latest_metrics (${COLUMNS}) ${UNNEST} ${LATEST_WINS}`, columnArrays(runId, rows))]
     }
     return this.sqliteBlocks('latest', runId, rows, (n) => `INSERT INTO latest_metrics (${COLUMNS}) VALUES ${tuples(n)} ${LATEST_WINS}`)
   }
 
-  private sqliteBlocks(name: string, runId: string, rows: MetricRow[], make: (rows: number) => string): CompiledQuery[] {
+  private sqliteBlocks(name: string, runId: string, rows: MetricPoint[], make: (rows: number) => string): CompiledQuery[] {
     const out: CompiledQuery[] = []
     let i = 0
     for (const size of SQLITE_BLOCKS) {
@@ -71,21 +68,29 @@ function tuples(rows: number): string {
   return Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')
 }
 
-function flatten(runId: string, rows: MetricRow[], from: number, count: number): unknown[] {
+function flatten(runId: string, rows: MetricPoint[], from: number, count: number): unknown[] {
   const params = new Array<unknown>(count * 6)
   let i = 0
   for (let j = from; j < from + count; j++) {
     const r = rows[j]
+    const nan = Number.isNaN(r.value)
     params[i++] = runId
     params[i++] = r.key
-    params[i++] = r.value
+    params[i++] = nan ? 0 : r.value
     params[i++] = r.timestamp
     params[i++] = r.step
-    params[i++] = r.is_nan
+    params[i++] = nan ? 1 : 0
   }
   return params
 }
 
-function columnArrays(runId: string, rows: MetricRow[]): unknown[] {
-  return [runId, rows.map((r) => r.key), rows.map((r) => r.value), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.is_nan)]
+function columnArrays(runId: string, rows: MetricPoint[]): unknown[] {
+  return [
+    runId,
+    rows.map((r) => r.key),
+    rows.map(storedValue),
+    rows.map((r) => r.timestamp),
+    rows.map((r) => r.step),
+    rows.map((r) => (Number.isNaN(r.value) ? 1 : 0)),
+  ]
 }

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { doubleToWire, type Metric, type MetricWithRunId } from '@railyard/api'
 import type { Database } from './schema.js'
 import type { DialectCaps } from './dialects.js'
-import { MetricStatements, type MetricRow } from './metric-statements.js'
+import { MetricStatements, storedValue } from './metric-statements.js'
 
 export interface MetricPoint {
   key: string
@@ -33,12 +33,11 @@ export class MetricsRepo {
    */
   async insertIn(tx: Transaction<Database>, runId: string, points: MetricPoint[]): Promise<void> {
     if (points.length === 0) return
-    const rows = points.map(toRow)
-    for (const q of this.statements.insertPoints(runId, rows)) await tx.executeQuery(q)
-    const latest = new Map<string, MetricRow>()
-    for (const r of rows) {
-      const prev = latest.get(r.key)
-      if (!prev || isAfter(r, prev)) latest.set(r.key, r)
+    for (const q of this.statements.insertPoints(runId, points)) await tx.executeQuery(q)
+    const latest = new Map<string, MetricPoint>()
+    for (const p of points) {
+      const prev = latest.get(p.key)
+      if (!prev || isAfter(p, prev)) latest.set(p.key, p)
     }
     for (const q of this.statements.upsertLatest(runId, [...latest.values()])) await tx.executeQuery(q)
   }
@@ -83,15 +82,11 @@ export class MetricsRepo {
   }
 }
 
-function toRow(p: MetricPoint): MetricRow {
-  const nan = Number.isNaN(p.value)
-  return { key: p.key, value: nan ? 0 : p.value, timestamp: p.timestamp, step: p.step, is_nan: nan ? 1 : 0 }
-}
-
-function isAfter(a: MetricRow, b: MetricRow): boolean {
+/** Whether a is later than b by (step, timestamp, stored value), the order the latest_metrics upsert applies. */
+function isAfter(a: MetricPoint, b: MetricPoint): boolean {
   if (a.step !== b.step) return a.step > b.step
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp
-  return a.value > b.value
+  return storedValue(a) > storedValue(b)
 }
 
 function fromRow(m: { key: string; value: number; timestamp: number; step: number; is_nan: number }): Metric {
