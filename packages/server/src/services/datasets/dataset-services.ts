@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Readable } from 'node:stream'
 import type {
   DatasetDiff,
@@ -25,6 +26,8 @@ export interface DatasetServiceOptions {
   env?: NodeJS.ProcessEnv
   /** Key for credentials stored encrypted. Default: RAILYARD_SECRET_KEY from `env`. */
   secretKey?: string
+  /** Folders local datastores must lie in. Default: RAILYARD_LOCAL_DATASTORE_ROOTS from `env` (PATH-style list), else anywhere. */
+  localRoots?: string[]
 }
 
 /**
@@ -50,7 +53,8 @@ export class DatasetServices {
     const env = opts.env ?? process.env
     const box = new SecretBox(opts.secretKey ?? env.RAILYARD_SECRET_KEY)
     this.manifests = new DatasetManifests(deps.objects)
-    this.datastores = new DatastoresService(store, box, env)
+    const roots = opts.localRoots ?? env.RAILYARD_LOCAL_DATASTORE_ROOTS?.split(path.delimiter).filter(Boolean)
+    this.datastores = new DatastoresService(store, box, env, roots)
     this.definitions = new DatasetDefinitions(store, this.datastores, env)
     this.versions = new DatasetVersions(store)
     this.snapshots = new SnapshotEngine(store, this.datastores, deps.objects, this.manifests, env)

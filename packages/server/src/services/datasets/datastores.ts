@@ -1,9 +1,11 @@
 import fs from 'node:fs/promises'
+import path from 'node:path'
 import {
   ApiError,
   DATASET_LIMITS,
   InvalidParameterError,
   NotFoundError,
+  PermissionDeniedError,
   toInt,
   type Datastore,
   type DatastoreConfig,
@@ -37,10 +39,15 @@ import type { SecretBox } from './secret-box.js'
 export class DatastoresService {
   private readonly sources = new Map<number, DataSource>()
 
+  /**
+   * `localRoots`: folders local datastores must lie in (RAILYARD_LOCAL_DATASTORE_ROOTS, separated
+   * like PATH); undefined allows any folder the server can read.
+   */
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly localRoots?: string[],
   ) {}
 
   async create(req: DatasetRequestOf<'createDatastore'>, who: string): Promise<Datastore> {
@@ -48,6 +55,7 @@ export class DatastoresService {
     const kind = parseKind(req.kind)
     const config = normalizeConfig(kind, req.config)
     const credentials = prepareCredentials(kind, req.credentials, this.box)
+    if (kind === 'local') this.checkLocalRoot(req.name, config.root!)
     if (req.verify !== false) {
       const source = await this.build(req.name, kind, config, credentials)
       try {
@@ -140,13 +148,27 @@ export class DatastoresService {
     }
   }
 
+  private checkLocalRoot(name: string, root: string): void {
+    if (!this.localRoots) return
+    const inside = this.localRoots.some((allowed) => {
+      const rel = path.relative(path.resolve(allowed), root)
+      return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+    })
+    if (!inside) {
+      throw new PermissionDeniedError(`Datastore '${name}': local folder ${root} is outside the folders this server allows (${this.localRoots.join(', ')})`)
+    }
+  }
+
   close(): void {
     for (const source of this.sources.values()) source.close()
     this.sources.clear()
   }
 
   private async build(name: string, kind: DatastoreKind, config: DatastoreConfig, stored: StoredCredentials): Promise<DataSource> {
-    if (kind === 'local') return new LocalFolderSource(config.root!)
+    if (kind === 'local') {
+      this.checkLocalRoot(name, config.root!)
+      return new LocalFolderSource(config.root!)
+    }
     const values = await resolveCredentials(name, kind, stored, this.env, this.box)
     if (kind === 's3') return new BlobSource(await s3Store(config, values))
     return new BlobSource(await azureStore(config, values))

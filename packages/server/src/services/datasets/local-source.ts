@@ -11,6 +11,8 @@ import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type So
 const STAT_BATCH = 128
 const PAGE = 1000
 const LARGE_CHUNK = 4 * 1024 * 1024
+// Listings skip symbolic links; reads refuse to follow one that replaced a listed file (ELOOP).
+const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
 // Bytes of small files read synchronously before the event loop gets a turn.
 const SYNC_SLICE_BYTES = 1024 * 1024
 
@@ -42,8 +44,16 @@ export class LocalFolderSource implements DataSource {
     return st && { key, size: Number(st.size), marker: markerOf(st) }
   }
 
-  open(key: string): Promise<Readable> {
-    return this.blobs.get(key)
+  /** The file's bytes; a file replaced by a symbolic link since it was listed is not followed. */
+  async open(key: string): Promise<Readable> {
+    try {
+      const handle = await fs.promises.open(this.pathOf(key), READ_NO_FOLLOW)
+      return handle.createReadStream()
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') throw new FileChangedError(key, 'it is gone')
+      throw err
+    }
   }
 
   async hash(file: SourceFile, keepBytes: boolean, onBytes?: (n: number) => void): Promise<HashResult> {
@@ -60,7 +70,7 @@ export class LocalFolderSource implements DataSource {
       return { oid }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileChangedError(file.key, 'it is gone')
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') throw new FileChangedError(file.key, 'it is gone')
       throw err
     }
   }
@@ -99,10 +109,10 @@ export class LocalFolderSource implements DataSource {
   private hashSmallSync(file: SourceFile, keepBytes: boolean): HashResult | Error {
     let fd: number
     try {
-      fd = fs.openSync(this.pathOf(file.key), 'r')
+      fd = fs.openSync(this.pathOf(file.key), READ_NO_FOLLOW)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      return code === 'ENOENT' || code === 'ENOTDIR' ? new FileChangedError(file.key, 'it is gone') : (err as Error)
+      return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' ? new FileChangedError(file.key, 'it is gone') : (err as Error)
     }
     try {
       const buf = Buffer.allocUnsafe(file.size + 1)
@@ -183,13 +193,14 @@ export function markerOf(st: BigIntStats): string {
 }
 
 function statSyncIfFile(file: string): BigIntStats | undefined {
-  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false })
+  // lstat: a symbolic link is not a file of the datastore, as in listings.
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false })
   return st?.isFile() ? st : undefined
 }
 
 async function statIfFile(file: string): Promise<BigIntStats | undefined> {
   try {
-    const st = await fs.promises.stat(file, { bigint: true })
+    const st = await fs.promises.lstat(file, { bigint: true })
     return st.isFile() ? st : undefined
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
@@ -204,7 +215,7 @@ async function statIfFile(file: string): Promise<BigIntStats | undefined> {
  */
 function readSmall(file: string, size: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    fs.open(file, 'r', (openErr, fd) => {
+    fs.open(file, READ_NO_FOLLOW, (openErr, fd) => {
       if (openErr) return reject(openErr)
       const buf = Buffer.allocUnsafe(size + 1)
       let got = 0
@@ -223,7 +234,7 @@ function readSmall(file: string, size: number): Promise<Buffer> {
 
 /** Hashes a large file while the next chunk is already being read. */
 async function hashLarge(file: string, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
-  const handle = await fs.promises.open(file, 'r')
+  const handle = await fs.promises.open(file, READ_NO_FOLLOW)
   try {
     const hash = createHash('sha256')
     const buffers = [Buffer.allocUnsafe(LARGE_CHUNK), Buffer.allocUnsafe(LARGE_CHUNK)]

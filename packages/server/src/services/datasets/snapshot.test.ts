@@ -97,6 +97,38 @@ for (const dialect of DIALECTS) {
       assert.equal(text, 'beta')
     })
 
+    test('symbolic links are not data: never listed, and a file swapped for one is not followed', async () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-outside-'))
+      fs.writeFileSync(path.join(outside, 'secret.txt'), 'top secret')
+      put('links/real.txt', 'real data!')
+      fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'links', 'link.txt'))
+      await t.services.datasets.definitions.create({ name: 'links', datastore: 'disk', path: 'links' }, 'tester')
+      const { row } = await snapshot('links')
+      const dataset = await t.services.datasets.definitions.row('links')
+      assert.equal(row.file_count, 1)
+      fs.rmSync(path.join(root, 'links', 'real.txt'))
+      fs.writeFileSync(path.join(outside, 'same-size.txt'), 'secret!!!!')
+      fs.symlinkSync(path.join(outside, 'same-size.txt'), path.join(root, 'links', 'real.txt'))
+      await assert.rejects(t.services.datasets.files.open(dataset, row, 'real.txt'), /real\.txt \(missing\)/)
+      fs.rmSync(outside, { recursive: true })
+    })
+
+    test('local datastores can be confined to allowed folders', async () => {
+      const { DatasetServices } = await import('./dataset-services.js')
+      const confined = new DatasetServices(
+        t.store,
+        { runs: t.services.runs, experiments: t.services.experiments, objects: t.services.registry.objects },
+        { localRoots: [path.join(root, 'allowed')] },
+      )
+      fs.mkdirSync(path.join(root, 'allowed', 'inner'), { recursive: true })
+      await confined.datastores.create({ name: 'inside', kind: 'local', config: { root: path.join(root, 'allowed', 'inner') } }, 'tester')
+      await assert.rejects(
+        confined.datastores.create({ name: 'outside', kind: 'local', config: { root: path.join(root, 'allowedx') }, verify: false }, 'tester'),
+        (err: Error & { code?: string }) => err.code === 'PERMISSION_DENIED' && /outside the folders this server allows/.test(err.message),
+      )
+      await assert.rejects(confined.datastores.create({ name: 'up', kind: 'local', config: { root: '/etc' } }, 'tester'), /outside the folders/)
+    })
+
     test('a file that changes while the snapshot reads it fails the snapshot, naming it, and leaves nothing', async () => {
       for (let i = 0; i < 50; i++) put(`moving/f${i}.txt`, `row ${i}\n`)
       await t.services.datasets.definitions.create({ name: 'moving', datastore: 'disk', path: 'moving' }, 'tester')
