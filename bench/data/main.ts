@@ -1,0 +1,229 @@
+// The data versioning benchmark (`npm run bench:data`): snapshot throughput of 100,000 small files
+// and of one 2 GiB file next to the I/O ceiling (the same reads without hashing) and sha256sum,
+// re-snapshot after adding 100 files, and resolving a frozen 1,000,000-file version for a run with
+// the server's peak memory. The server runs in its own process (SQLite store); this process is the
+// client. Files are generated in a temporary folder, removed at the end.
+// Flags: --skip=small,large,million  --small=100000  --large-mib=2048  --million=1000000
+//        --repeat=2 (best of N for throughput)  --dir=PATH (where to generate; default /dev/shm when roomy)
+//        --keep (leave the files)  --no-docs (don't touch docs/)
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { RailyardClient, startRun, type SnapshotEvent } from '../../packages/sdk/src/index.js'
+import { generateLargeFile, generateSmallFiles, type Generated } from './generate.js'
+import { dropCache, listOnly, readWithoutHashing, readWithoutHashingSync, sha256InMemory, sha256sumOf, type ReadResult } from './ceiling.js'
+import { startServer, type ServerProcess } from './server-process.js'
+import { machineFacts, writeDocsSection } from './report.js'
+import { markdown, type Results, type ThroughputResult } from './results.js'
+import { PhaseClock } from './phases.js'
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => [a.replace(/^--/, '').split('=')[0], a.split('=')[1] ?? 'true']))
+const skip = new Set((args.skip ?? '').split(','))
+const smallCount = Number(args.small ?? 100_000)
+const largeBytes = Number(args['large-mib'] ?? 2048) * 2 ** 20
+const millionCount = Number(args.million ?? 1_000_000)
+const repeat = Math.max(1, Number(args.repeat ?? 2))
+
+const log = (msg: string) => console.error(`[bench:data ${new Date().toISOString().slice(11, 19)}] ${msg}`)
+const elapsed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now()
+  const value = await fn()
+  return [value, (performance.now() - t) / 1000]
+}
+
+const tmp = fs.mkdtempSync(path.join(dataParent(), 'railyard-bench-data-'))
+// The server's database and objects live on disk, as a real server's would.
+const serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-bench-server-'))
+const storeUri = `sqlite:///${path.join(serverDir, 'railyard.db').replace(/^\//, '')}`
+const artifacts = path.join(serverDir, 'artifacts')
+const results: Results = {
+  command: `npm run bench:data${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  date: new Date().toISOString(),
+  machine: machineFacts(tmp),
+  dataDir: path.dirname(tmp),
+}
+log(`files in ${tmp}; load average ${results.machine.loadAverage}`)
+
+let server: ServerProcess = await startServer(storeUri, artifacts)
+let client = clientOf(server)
+try {
+  if (!skip.has('small')) {
+    const root = path.join(tmp, 'small')
+    log(`generating ${smallCount} small files`)
+    const gen = generateSmallFiles(root, smallCount, { minBytes: 1024, maxBytes: 8192 })
+    log(`generated ${(gen.bytes / 1e6).toFixed(0)} MB in ${gen.seconds.toFixed(1)} s`)
+    results.small = await throughput('small', root, gen)
+    log('re-snapshot after adding 100 files')
+    generateSmallFiles(path.join(root, 'added'), 100, { minBytes: 1024, maxBytes: 8192, seed: 2, prefix: 'new' })
+    const listing = await listOnly(root)
+    const events: SnapshotEvent[] = []
+    const clock = new PhaseClock()
+    const [snap, seconds] = await elapsed(() =>
+      client.datasets.snapshot('small-1', { onProgress: (e) => (events.push(e), clock.onProgress(e)) }),
+    )
+    const last = events.at(-1)
+    results.resnapshot = { files: snap.version.file_count, seconds, cached: last?.files_cached ?? 0, listSeconds: listing.seconds, phases: clock.seconds }
+    log(`re-snapshot: ${seconds.toFixed(2)} s (${clock.describe()}), ${results.resnapshot.cached} files from the stat cache; listing alone ${listing.seconds.toFixed(2)} s`)
+    if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
+  }
+
+  if (!skip.has('large')) {
+    const root = path.join(tmp, 'large')
+    log(`generating one ${largeBytes / 2 ** 20} MiB file`)
+    const gen = generateLargeFile(path.join(root, 'big.bin'), largeBytes)
+    log(`generated in ${gen.seconds.toFixed(1)} s`)
+    results.large = await throughput('large', root, gen)
+    if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
+    results.sha256InMemory = sha256InMemory(largeBytes)
+    log(`node:crypto sha256 over ${largeBytes / 2 ** 20} MiB of memory: ${results.sha256InMemory.seconds.toFixed(2)} s`)
+
+    // The same file on disk, its page cache dropped before every read: the I/O ceiling proper.
+    const diskRoot = path.join(serverDir, 'large-on-disk')
+    log(`writing one ${largeBytes / 2 ** 20} MiB file to the disk (${diskRoot})`)
+    const onDisk = generateLargeFile(path.join(diskRoot, 'big.bin'), largeBytes)
+    if (dropCache([path.join(diskRoot, 'big.bin')])) {
+      results.largeCold = await throughput('large-cold', diskRoot, onDisk, [path.join(diskRoot, 'big.bin')])
+    } else {
+      log('dd iflag=nocache did not work here; no cold-cache run')
+    }
+    fs.rmSync(diskRoot, { recursive: true, force: true })
+  }
+
+  if (!skip.has('million')) {
+    const root = path.join(tmp, 'million')
+    log(`generating ${millionCount} tiny files`)
+    const gen = generateSmallFiles(root, millionCount, { minBytes: 16, maxBytes: 128, seed: 3 })
+    log(`generated in ${gen.seconds.toFixed(1)} s`)
+    await client.datasets.createDatastore({ name: 'million', kind: 'local', config: { root } })
+    await client.datasets.create({ name: 'million', datastore: 'million' })
+    log('snapshot of the million files')
+    const clock = new PhaseClock()
+    const [snap, snapSeconds] = await elapsed(() => client.datasets.snapshot('million', { onProgress: clock.onProgress }))
+    const snapPeak = server.memory().peakRssMb
+    log(`snapshot: ${snapSeconds.toFixed(1)} s (${clock.describe()}), server peak RSS ${snapPeak.toFixed(0)} MB`)
+    const first = await startRun({ client, experimentName: 'bench-million', runName: 'first' })
+    const [, freezeSeconds] = await elapsed(() => first.useDataset('million', { reuseLatest: true }))
+    await first.end()
+
+    // A fresh server process, so its peak memory is that of resolving, not of the snapshot above.
+    await server.stop()
+    server = await startServer(storeUri, artifacts)
+    client = clientOf(server)
+    const idle = server.memory().rssMb
+    server.resetPeak()
+    const resolveSeconds: number[] = []
+    const useSeconds: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const run = await startRun({ client, experimentId: first.experimentId, runName: `later-${i}` })
+      const [resolved, r] = await elapsed(() => client.datasets.resolve(run.experimentId, 'million', { runId: run.runId }))
+      const [used, u] = await elapsed(() => run.useDataset('million'))
+      if (resolved.freeze.version.id !== snap.version.id || used.versionId !== snap.version.id) throw new Error('the freeze moved')
+      resolveSeconds.push(r)
+      useSeconds.push(u)
+      await run.end()
+    }
+    const resolvePeak = server.memory().peakRssMb
+    log(`resolve: ${resolveSeconds.map((s) => (s * 1000).toFixed(0)).join(', ')} ms; peak RSS ${resolvePeak.toFixed(0)} MB`)
+    server.resetPeak()
+    let listed = 0
+    const [, listSeconds] = await elapsed(async () => {
+      for await (const _ of client.datasets.files('million', snap.version.id)) listed++
+    })
+    const listPeak = server.memory().peakRssMb
+    log(`listed ${listed} files in ${listSeconds.toFixed(1)} s; peak RSS ${listPeak.toFixed(0)} MB`)
+    results.million = {
+      files: snap.version.file_count,
+      snapshotSeconds: snapSeconds,
+      snapshotPhases: clock.seconds,
+      snapshotPeakRssMb: snapPeak,
+      manifestBytes: snap.version.manifest_bytes,
+      firstFreezeSeconds: freezeSeconds,
+      resolveSeconds,
+      useDatasetSeconds: useSeconds,
+      idleRssMb: idle,
+      resolvePeakRssMb: resolvePeak,
+      listSeconds,
+      listPeakRssMb: listPeak,
+    }
+    if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
+  }
+} finally {
+  await server.stop()
+  if (!args.keep) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    fs.rmSync(serverDir, { recursive: true, force: true })
+  }
+}
+
+const table = markdown(results)
+console.log(table)
+fs.writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`)
+if (args.docs !== 'false' && !args['no-docs']) {
+  writeDocsSection(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), table)
+  log('wrote the "Data versioning" section of docs/benchmarks.md')
+}
+
+/**
+ * Best of `repeat`: the I/O ceiling, then a first snapshot on a fresh datastore (empty stat cache);
+ * then sha256sum. With `cold`, those files' page cache is dropped before every read.
+ */
+async function throughput(name: string, root: string, gen: Generated, cold?: string[]): Promise<ThroughputResult> {
+  const ceilings: Array<ReadResult & { method: string }> = []
+  const snapshots: Array<{ seconds: number; phases: Record<string, number> }> = []
+  const evict = () => cold && dropCache(cold)
+  for (let i = 1; i <= repeat; i++) {
+    log(`${name} #${i}: reading without hashing`)
+    evict()
+    const pooled = await readWithoutHashing(root)
+    evict()
+    ceilings.push({ ...pooled, method: 'thread pool' }, { ...readWithoutHashingSync(root), method: 'synchronous' })
+    evict()
+    // A datastore of its own, so the stat cache of an earlier round does not help.
+    await client.datasets.createDatastore({ name: `${name}-${i}`, kind: 'local', config: { root } })
+    await client.datasets.create({ name: `${name}-${i}`, datastore: `${name}-${i}` })
+    log(`${name} #${i}: snapshot`)
+    const clock = new PhaseClock()
+    const [snap, seconds] = await elapsed(() => client.datasets.snapshot(`${name}-${i}`, { onProgress: clock.onProgress }))
+    if (snap.version.file_count !== gen.files || snap.version.total_bytes !== gen.bytes) throw new Error(`snapshot of ${name} missed files`)
+    snapshots.push({ seconds, phases: clock.seconds })
+    log(`${name} #${i}: ceiling ${ceilings.at(-2)!.seconds.toFixed(2)} s (thread pool), ${ceilings.at(-1)!.seconds.toFixed(2)} s (synchronous); snapshot ${seconds.toFixed(2)} s (${clock.describe()})`)
+  }
+  const best = ceilings.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+  const bestSnapshot = snapshots.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+  log(`${name}: sha256sum`)
+  evict()
+  const sum = sha256sumOf(root)
+  return {
+    files: gen.files,
+    bytes: gen.bytes,
+    ceilingSeconds: best.seconds,
+    ceilingMethod: best.method,
+    snapshotSeconds: bestSnapshot.seconds,
+    snapshotPhases: bestSnapshot.phases,
+    sha256sumSeconds: sum.seconds,
+    sha256sumVersion: sum.version,
+    serverPeakRssMb: server.memory().peakRssMb,
+  }
+}
+
+/**
+ * Where the generated files go: --dir, else a RAM-backed /dev/shm when it has room, else the temp
+ * folder. Creating a million files on this machine's disk runs at about 1,000 files/s (a fresh
+ * ext4 on a virtual disk), which would make generating them take longer than everything measured;
+ * reads come from memory either way (tmpfs, or a warm page cache).
+ */
+function dataParent(): string {
+  if (args.dir) return path.resolve(args.dir)
+  try {
+    const st = fs.statfsSync('/dev/shm')
+    if (st.bavail * st.bsize > 10 * 2 ** 30) return '/dev/shm'
+  } catch {
+    // no /dev/shm
+  }
+  return os.tmpdir()
+}
+
+function clientOf(s: ServerProcess): RailyardClient {
+  return new RailyardClient({ trackingUri: s.url, retries: 2, timeoutMs: 600_000 })
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export interface ServerProcess {
+  url: string
+  pid: number
+  /** Resident and peak resident memory (VmRSS, VmHWM) of the server process, in MB. */
+  memory(): { rssMb: number; peakRssMb: number }
+  /** Starts peak-RSS accounting afresh (Linux: `5` into /proc/<pid>/clear_refs), so a later peak belongs to what follows. */
+  resetPeak(): boolean
+  stop(): Promise<void>
+}
+
+const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url))
+
+/**
+ * Spawns bench/data/server.ts and waits until it listens. BENCH_SERVER_NODE_ARGS adds node flags,
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server.
+ */
+export async function startServer(backendStoreUri: string, artifactsDir: string): Promise<ServerProcess> {
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', serverScript, backendStoreUri, artifactsDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! })
+    lines.once('line', (line) => resolve(JSON.parse(line).url))
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code} before listening`)))
+  })
+  const pid = child.pid!
+  return {
+    url,
+    pid,
+    memory: () => procMemory(pid),
+    resetPeak: () => {
+      try {
+        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5')
+        return true
+      } catch {
+        return false
+      }
+    },
+    stop: () => stop(child),
+  }
+}
+
+function procMemory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
