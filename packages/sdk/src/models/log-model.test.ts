@@ -108,6 +108,7 @@ for (const dialect of DIALECTS) {
         const run = await startRun({ client, experimentName: 'models' })
         const dir = path.join(work, `scaler-${factor}`)
         writeScaler(dir, factor)
+        run.logMetric('factor', factor) // buffered: logModel sends it before registering
         const logged = await logModel(run, dir, { flavor: 'railyard_js', registeredModelName: name, versionDescription: `x${factor}` })
         await run.end()
         return logged
@@ -121,6 +122,9 @@ for (const dialect of DIALECTS) {
       assert.equal(v2.modelVersion?.version, '2')
       assert.equal(v2.modelVersion?.description, 'x10')
       await registry.setAlias(name, 'champion', '2', 'better')
+      const lineage = await registry.lineage(name, '2')
+      assert.equal(lineage.run?.run_id, v2.runId)
+      assert.deepEqual(lineage.metrics?.map((m) => [m.key, m.value]), [['factor', 10]])
 
       const cacheDir = path.join(work, 'cache-registry')
       const m1 = await loadModel(`models:/${name}/1`, { client, cacheDir })

@@ -47,7 +47,8 @@ export interface LoggedModel {
  * Logs a model into a run, as MLflow's `log_model` does: saves it (MLmodel with the run id,
  * signature, input example), uploads the directory under `artifactPath` through the artifact
  * proxy, records it in the run's `mlflow.log-model.history` tag, and, with `registeredModelName`,
- * registers it and waits until the version is READY. `model` is a directory holding the model's
+ * sends the run's buffered metrics (the version's lineage snapshots them), registers the model and
+ * waits until the version is READY. `model` is a directory holding the model's
  * files (copied, never changed) or an object that writes them (ModelSource).
  */
 export async function logModel(run: RunTarget, model: string | ModelSource, opts: LogModelOptions = {}): Promise<LoggedModel> {
@@ -104,6 +105,8 @@ function historyEntry(m: ModelManifest): Record<string, unknown> {
  * artifact location (with the run id) as a new version, and waits for READY.
  */
 async function register(run: RunTarget, logged: LoggedModel, opts: LogModelOptions): Promise<ModelVersion> {
+  // The registry snapshots the run's metrics at registration: send the buffered ones first.
+  if ('flush' in run) await run.flush()
   const registry = registryOf(run.client)
   const name = opts.registeredModelName!
   try {
