@@ -81,16 +81,18 @@ export async function useDataset(
   name: string,
   opts: UseDatasetOptions = {},
 ): Promise<UsedDataset> {
-  const resolved = await datasets.resolve(run.experimentId, name, {
-    runId: run.runId,
-    version: opts.version,
-    reuseLatest: opts.reuseLatest,
-    pin: opts.pin,
-    context: opts.context ?? 'training',
-  })
+  const [resolved, dataset] = await Promise.all([
+    datasets.resolve(run.experimentId, name, {
+      runId: run.runId,
+      version: opts.version,
+      reuseLatest: opts.reuseLatest,
+      pin: opts.pin,
+      context: opts.context ?? 'training',
+    }),
+    datasets.get(name),
+  ])
   const { freeze } = resolved
   const version = freeze.version
-  const dataset = await datasets.get(name)
   const datastore = dataset.datastore ? await datasets.getDatastore(dataset.datastore) : undefined
   const used: UsedDataset = {
     name,
