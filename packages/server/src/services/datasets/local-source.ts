@@ -10,7 +10,7 @@ import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type So
 // Files stat'ed at once while listing; the libuv pool runs 4 at a time, the rest queue cheaply.
 const STAT_BATCH = 128
 const PAGE = 1000
-const LARGE_CHUNK = 4 * 1024 * 1024
+const LARGE_CHUNK = 256 * 1024
 // Listings skip symbolic links; reads refuse to follow one that replaced a listed file (ELOOP).
 const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
 // Bytes of small files read synchronously before the event loop gets a turn.
@@ -232,27 +232,37 @@ function readSmall(file: string, size: number): Promise<Buffer> {
   })
 }
 
-/** Hashes a large file while the next chunk is already being read. */
+/**
+ * Hashes a large file while the next chunk is already being read. Chunks are small on purpose:
+ * hashing a 256 KiB chunk that was just copied is served from the CPU cache, and measured about
+ * twice as fast as hashing 4 MiB chunks (or the whole file from memory).
+ */
 async function hashLarge(file: string, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
-  const handle = await fs.promises.open(file, READ_NO_FOLLOW)
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, READ_NO_FOLLOW, (err, fd) => (err ? reject(err) : resolve(fd))))
+  const read = (buf: Buffer, position: number) =>
+    new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))))
+  let pending: Promise<number> | undefined
   try {
     const hash = createHash('sha256')
     const buffers = [Buffer.allocUnsafe(LARGE_CHUNK), Buffer.allocUnsafe(LARGE_CHUNK)]
     let which = 0
     let position = 0
-    let pending = handle.read(buffers[0], 0, LARGE_CHUNK, 0)
+    pending = read(buffers[0], 0)
     for (;;) {
-      const { bytesRead } = await pending
+      const bytesRead = await pending
       if (bytesRead === 0) break
       const current = buffers[which]
       position += bytesRead
       which ^= 1
-      pending = handle.read(buffers[which], 0, LARGE_CHUNK, position)
+      pending = read(buffers[which], position)
       hash.update(current.subarray(0, bytesRead))
       onBytes?.(bytesRead)
     }
+    pending = undefined
     return { oid: `sha256:${hash.digest('hex')}`, size: position }
   } finally {
-    await handle.close()
+    // A read still in flight (after an error) must finish before its descriptor closes.
+    await pending?.catch(() => {})
+    fs.close(fd, () => {})
   }
 }
