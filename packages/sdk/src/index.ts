@@ -39,3 +39,5 @@ export {
   type Tag,
   type ViewType,
 } from '@railyard/api'
+export { DeliveryClient, deliveryOf, type DeliveryResponses, type RecordGateInput } from './delivery-client.js'
+export type { Deployment, DeploymentKind, GateResult, GateVerdict, ModelManifest, ModelVersion, Predictor } from '@railyard/api'
