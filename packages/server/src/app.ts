@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js'
 import { registryRoutes } from './routes/registry.js'
 import { datasetRoutes } from './routes/datasets.js'
 import { deliveryRoutes } from './routes/delivery.js'
+import { uiRoutes } from './routes/ui.js'
 
 export interface App {
   app: FastifyInstance
@@ -52,6 +53,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   app.register(registryRoutes(services.registry))
   app.register(datasetRoutes(services.datasets))
   deliveryRoutes(app, services.delivery)
+  app.register(uiRoutes())
 
   await app.ready()
   return {

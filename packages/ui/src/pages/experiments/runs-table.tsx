@@ -1,0 +1,149 @@
+import type { ReactNode } from 'react'
+import type { Run } from '@railyard/api'
+import { Link } from '../../components/link.js'
+import { StatusBadge } from '../../components/badges.js'
+import { DatasetChip } from '../../components/dataset-chip.js'
+import { SortArrow } from '../../components/data-table.js'
+import { formatDuration, formatMetric, formatTime, runDuration, timeAgo } from '../../lib/format.js'
+import { path } from '../../lib/router.js'
+import {
+  COMMIT_TAG,
+  columnKeys,
+  inputLinks,
+  metricOf,
+  orderClause,
+  paramOf,
+  runName,
+  sortStateOf,
+  tagOf,
+  type ColumnKind,
+} from '../../lib/run-columns.js'
+
+/**
+ * The runs of an experiment, one row each, with a column per metric, param and tag. Sorting asks
+ * the server (MLflow's order_by), so it orders every run, not just the loaded page.
+ */
+export function RunsTable({
+  runs,
+  order,
+  onOrder,
+  selected,
+  onSelect,
+}: {
+  runs: Run[]
+  order: string
+  onOrder: (clause: string) => void
+  selected: Set<string>
+  onSelect: (ids: Set<string>) => void
+}) {
+  const keys = columnKeys(runs)
+  const allSelected = runs.length > 0 && runs.every((r) => selected.has(r.info.run_id))
+  const toggle = (id: string) => {
+    const next = new Set(selected)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    onSelect(next)
+  }
+  const header = (kind: ColumnKind, key: string, label: ReactNode, numeric = false) => {
+    const state = sortStateOf(order, kind, key)
+    const next = orderClause(kind, key, state === undefined ? numeric || kind === 'attribute' : state === 'asc')
+    return (
+      <th key={`${kind}:${key}`} className={numeric ? 'num' : undefined} aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : 'none'}>
+        <button type="button" className="sort-button" onClick={() => onOrder(next)} title={`Sort by ${key}`}>
+          {label}
+          <SortArrow active={state !== undefined} desc={state === 'desc'} />
+        </button>
+      </th>
+    )
+  }
+
+  return (
+    <div className="table-wrap runs-table-wrap">
+      <table className="table runs-table" aria-label="Runs">
+        <thead>
+          <tr className="group-row">
+            <th colSpan={6} />
+            {keys.metrics.length > 0 && (
+              <th colSpan={keys.metrics.length} className="group group-metrics">
+                Metrics
+              </th>
+            )}
+            {keys.params.length > 0 && (
+              <th colSpan={keys.params.length} className="group group-params">
+                Parameters
+              </th>
+            )}
+            {keys.tags.length > 0 && (
+              <th colSpan={keys.tags.length} className="group group-tags">
+                Tags
+              </th>
+            )}
+          </tr>
+          <tr>
+            <th className="select-col">
+              <input
+                type="checkbox"
+                aria-label="Select all runs"
+                checked={allSelected}
+                onChange={() => onSelect(allSelected ? new Set() : new Set(runs.map((r) => r.info.run_id)))}
+              />
+            </th>
+            {header('attribute', 'run_name', 'Run')}
+            {header('attribute', 'status', 'Status')}
+            {header('attribute', 'start_time', 'Created')}
+            <th>Duration</th>
+            <th>Data</th>
+            {keys.metrics.map((k) => header('metric', k, k, true))}
+            {keys.params.map((k) => header('param', k, k))}
+            {keys.tags.map((k) => header('tag', k, k))}
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => {
+            const id = run.info.run_id
+            const commit = tagOf(run, COMMIT_TAG)
+            return (
+              <tr key={id} className={selected.has(id) ? 'selected' : undefined}>
+                <td className="select-col">
+                  <input type="checkbox" aria-label={`Select run ${runName(run)}`} checked={selected.has(id)} onChange={() => toggle(id)} />
+                </td>
+                <td className="run-name-cell">
+                  <Link href={path('runs', id)}>{runName(run)}</Link>
+                  {commit && (
+                    <span className="mono muted small" title={`commit ${commit}`}>
+                      {' '}
+                      {commit.slice(0, 7)}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <StatusBadge status={run.info.status} />
+                </td>
+                <td title={formatTime(run.info.start_time)}>{timeAgo(run.info.start_time)}</td>
+                <td className="num">{formatDuration(runDuration(run.info))}</td>
+                <td className="data-cell">
+                  {inputLinks(run).map((input) => (
+                    <DatasetChip key={`${input.name}@${input.digest}`} input={input} />
+                  ))}
+                </td>
+                {keys.metrics.map((k) => (
+                  <td key={`m:${k}`} className="num">
+                    {formatMetric(metricOf(run, k))}
+                  </td>
+                ))}
+                {keys.params.map((k) => (
+                  <td key={`p:${k}`} className="param-cell">
+                    {paramOf(run, k) ?? '—'}
+                  </td>
+                ))}
+                {keys.tags.map((k) => (
+                  <td key={`t:${k}`}>{tagOf(run, k) ?? '—'}</td>
+                ))}
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
