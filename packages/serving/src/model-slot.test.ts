@@ -20,7 +20,7 @@ describe('ModelSlot: the swap itself, on local model directories', () => {
   async function model(version: string, spec: TinyModelSpec): Promise<VersionTarget> {
     const dir = writeTinyModel(path.join(work, `v${version}`), { closeLog, ...spec })
     await saveModel(dir, { flavor: 'railyard_js', inputExample: TINY_EXAMPLE, outputExample: [{ y: 1 }, { y: 2 }] })
-    return { loadUri: dir, uri: 'models:/tiny@prod', name: 'tiny', version, alias: 'prod', datasets: [] }
+    return { loadUri: dir, uri: dir, name: 'tiny', version, datasets: [] }
   }
 
   const closes = () => (fs.existsSync(closeLog) ? fs.readFileSync(closeLog, 'utf8').trim().split('\n') : [])
@@ -50,7 +50,7 @@ describe('ModelSlot: the swap itself, on local model directories', () => {
     const slot = new ModelSlot({ load: (t) => loadModel(t.loadUri) })
     await slot.swapTo(await model('5', { factor: 5 }))
     await assert.rejects(slot.swapTo(await model('6', { factor: 6, throwOnLoad: true })), (err: any) => err.name === 'SwapFailure' && /failed to load/.test(err.message) && !err.transient)
-    await assert.rejects(slot.swapTo(await model('7', { factor: 7, breakExample: true })), /tiny version 7 failed its check/)
+    await assert.rejects(slot.swapTo(await model('7', { factor: 7, breakExample: true })), /the model at .*v7 failed its check/)
     assert.equal(slot.current?.target.version, '5')
     assert.ok(closes().includes('closed 7 0'), 'the version that failed its check was closed')
     await slot.close()

@@ -1,7 +1,7 @@
 import { ApiError, type Predictor } from '@railyard/api'
 import { readInputExample } from '@railyard/sdk'
 import type { BatchingOptions } from './micro-batcher.js'
-import { ServedVersion, targetKey, type VersionTarget } from './served-version.js'
+import { describeTarget, ServedVersion, targetKey, type VersionTarget } from './served-version.js'
 import type { FollowStatus } from './follow-status.js'
 import { SwapFailure } from './swap-failure.js'
 
@@ -65,16 +65,16 @@ export class ModelSlot {
     const predictor = await within(this.opts.load(target), this.opts.loadTimeoutMs ?? 600_000, `loading took longer than`, (late) => {
       void late.close?.()
     }).catch((err: unknown) => {
-      throw new SwapFailure(`${target.name} version ${target.version} failed to load: ${messageOf(err)}`, { cause: err, transient: isTransient(err) })
+      throw new SwapFailure(`${describeTarget(target)} failed to load: ${messageOf(err)}`, { cause: err, transient: isTransient(err) })
     })
     try {
       await this.check(predictor)
     } catch (err) {
       await predictor.close?.().catch(() => undefined)
-      throw new SwapFailure(`${target.name} version ${target.version} failed its check: ${messageOf(err)}`, { cause: err, transient: false })
+      throw new SwapFailure(`${describeTarget(target)} failed its check: ${messageOf(err)}`, { cause: err, transient: false })
     }
     this.staged.set(key, new ServedVersion(target, predictor, this.opts.batching))
-    this.opts.log?.('info', `${target.name} version ${target.version} loaded and checked in ${Date.now() - started} ms`)
+    this.opts.log?.('info', `${describeTarget(target)} loaded and checked in ${Date.now() - started} ms`)
   }
 
   /**
@@ -90,10 +90,10 @@ export class ModelSlot {
     this.active = next
     this.swaps++
     if (old) {
-      this.opts.log?.('info', `now serving ${target.name} version ${target.version} (was version ${old.target.version})`)
-      old.retire().catch((err: unknown) => this.opts.log?.('warn', `closing ${old.target.name} version ${old.target.version} failed: ${messageOf(err)}`))
+      this.opts.log?.('info', `now serving ${describeTarget(target)} (was ${describeTarget(old.target)})`)
+      old.retire().catch((err: unknown) => this.opts.log?.('warn', `closing ${describeTarget(old.target)} failed: ${messageOf(err)}`))
     } else {
-      this.opts.log?.('info', `now serving ${target.name} version ${target.version}`)
+      this.opts.log?.('info', `now serving ${describeTarget(target)}`)
     }
     return true
   }

@@ -37,6 +37,11 @@ export function targetKey(t: Pick<VersionTarget, 'name' | 'version'>): string {
   return `${t.name}\n${t.version}`
 }
 
+/** `tweets version 3`, or `the model at runs:/…` for one that is not registered. */
+export function describeTarget(t: VersionTarget): string {
+  return t.loadUri.startsWith('models:/') ? `${t.name} version ${t.version}` : `the model at ${t.uri}`
+}
+
 /**
  * One loaded version while it is served: its predictor behind a MicroBatcher, and a count of the
  * requests using it. Once retired (another version took its place) it closes its predictor when

@@ -72,7 +72,7 @@ describe('railyard serving against a tracking server (sqlite)', () => {
       cacheDir: path.join(work, 'cache'),
       // Long enough that the webhook test sees the push, not a poll, move the version.
       pollIntervalMs: 60_000,
-      webhookSecret: 's3cret',
+      webhookSecret: 'serving-s3cret',
       log: (level, message) => logs.push(`${level}: ${message}`),
     })
     url = server.url
@@ -176,15 +176,18 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     assert.deepEqual([good.status, bad.status], [200, 500])
   })
 
-  test('a signed webhook push moves the served version; a wrong signature is refused', async () => {
-    await registry.setAlias('tiny', 'prod', versions.triple)
+  test("the registry's signed webhook push moves the served version; a wrong signature is refused", async () => {
     const body = JSON.stringify({ id: 'd1', event: 'alias.set', timestamp: Date.now(), data: { name: 'tiny', alias: 'prod', version: versions.triple } })
-    const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
-    const forged = await send(`${url}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-railyard-signature': sign('guess') }, body })
-    assert.equal(forged.status, 401)
-    assert.equal((await invocations({ inputs: [{ x: 1 }] })).version, versions.double)
-    const pushed = await send(`${url}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-railyard-signature': sign('s3cret') }, body })
-    assert.equal(pushed.status, 202)
+    const forged = `sha256=${createHmac('sha256', 'guess').update(body).digest('hex')}`
+    const refused = await send(`${url}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-railyard-signature': forged }, body })
+    assert.equal(refused.status, 401)
+    assert.equal(refused.body.error_code, 'UNAUTHENTICATED')
+    const unsigned = await send(`${url}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    assert.equal(unsigned.status, 401)
+
+    // The poll interval is a minute: only the push can make the server look before the test ends.
+    await registry.callRailyard('createWebhook', { url: `${url}/-/reload`, events: ['alias.set'], secret: 'serving-s3cret' })
+    await registry.setAlias('tiny', 'prod', versions.triple)
     const res = await eventually('version 2 to serve', async () => {
       const r = await invocations({ inputs: [{ x: 1 }] })
       return r.version === versions.triple ? r : undefined
@@ -220,6 +223,33 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     })
   }
 
+  test('fixed URIs are served as they are: a version number, a run, a local directory', async () => {
+    const mv = await registry.getVersion('tiny', versions.triple)
+    const local = path.join(work, 'local-copy')
+    fs.cpSync(path.join(work, 'v1'), local, { recursive: true })
+    const { saveModel } = await import('@railyard/sdk')
+    await saveModel(local, { flavor: 'railyard_js', inputExample: [{ x: 1 }, { x: 2 }], outputExample: [{ y: 1 }, { y: 2 }] })
+    const cases: Array<[string, string, string, any[]]> = [
+      [`models:/tiny/${versions.triple}`, 'tiny', versions.triple, [{ name: 'numbers', digest: 'd3', source_type: 'local', source: '{"uri": "file:///numbers"}', context: 'training' }]],
+      [`runs:/${mv.run_id}/model`, 'model', `run:${mv.run_id}`, [{ name: 'numbers', digest: 'd3', source_type: 'local', source: '{"uri": "file:///numbers"}', context: 'training' }]],
+      [local, 'local-copy', 'local', []],
+    ]
+    for (const [uri, name, version, datasets] of cases) {
+      const fixed = await serveModel({ model: uri, port: 0, client, cacheDir: path.join(work, 'cache'), log: () => undefined })
+      try {
+        const res = await postJson(`${fixed.url}/predict`, [{ x: 2 }])
+        assert.deepEqual([res.status, res.name, res.version], [200, name, version], uri)
+        const info = (await send(`${fixed.url}/version`)).body
+        assert.equal(info.alias, null)
+        assert.equal(info.model_uri, uri)
+        assert.deepEqual(info.dataset_versions, datasets, uri)
+      } finally {
+        await fixed.close()
+      }
+    }
+    await assert.rejects(serveModel({ model: 'models:/tiny@nope', port: 0, client, log: () => undefined }), /alias nope of 'tiny' not found/)
+  })
+
   test('polling picks up the alias moving back to a good version', async () => {
     await registry.setAlias('tiny', 'prod', versions.double)
     const res = await eventually('version 1 to serve again', async () => {
@@ -236,6 +266,6 @@ describe('railyard serving against a tracking server (sqlite)', () => {
 /** A poll right now, as the webhook would trigger (the test's poll interval is long). */
 async function pollNow(server: ModelServer): Promise<void> {
   const body = JSON.stringify({ event: 'alias.set', data: { name: 'tiny' } })
-  const sig = `sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`
+  const sig = `sha256=${createHmac('sha256', 'serving-s3cret').update(body).digest('hex')}`
   await fetch(`${server.url}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-railyard-signature': sig }, body })
 }
