@@ -9,6 +9,8 @@ import { ApiError, InvalidParameterError, NotFoundError } from '@railyard/api'
 import { RailyardClient } from '../client.js'
 import { startTestServer, type TestServer } from '../testing/server.js'
 import type { MaterializeProgress } from './materialize.js'
+import { localPathOf } from './local-files.js'
+import { downloadVerifiedFile } from './verified-file.js'
 
 /**
  * An HTTP proxy that passes everything on, except that answers to paths ending in one of the
@@ -138,16 +140,34 @@ describe('client-side checks of dataset reads', () => {
     }
   })
 
-  test('a manifest path that would leave the target folder is never written', async () => {
+  test('materialize checks the file list before writing anything; paths that would leave the folder are refused', async () => {
     proxy.rewrites.set('/datasets/versions/files/stream', (body) => Buffer.from(body.toString().replace('"one.txt"', '"../escape.txt"')))
     const dir = path.join(scratch, 'escape', 'inner')
     try {
-      await assert.rejects(client.datasets.materialize('docs', versionId, dir), InvalidParameterError)
-      assert.equal(fs.existsSync(path.join(scratch, 'escape', 'escape.txt')), false)
+      await assert.rejects(client.datasets.materialize('docs', versionId, dir), /corrupted/)
+      assert.equal(fs.existsSync(path.join(scratch, 'escape')), false, 'nothing written, not even the folder')
     } finally {
       proxy.rewrites.clear()
       fs.rmSync(path.join(scratch, 'escape'), { recursive: true, force: true })
     }
+    for (const bad of ['../escape.txt', '/etc/passwd', 'a/../../b', 'a//b', './a', 'C:/x', 'a\\..\\b', '']) {
+      assert.throws(() => localPathOf(dir, bad), InvalidParameterError, bad)
+    }
+    assert.equal(localPathOf(dir, 'sub/ok.txt'), path.join(dir, 'sub', 'ok.txt'))
+  })
+
+  test('a file whose announced content differs from the file list is refused', async () => {
+    const dest = path.join(scratch, 'two.txt')
+    const wrong = `sha256:${'0'.repeat(64)}`
+    const err = await downloadVerifiedFile(
+      client.transport,
+      `/api/2.0/railyard/datasets/versions/file?name=docs&version=${versionId}&path=two.txt`,
+      { dataset: 'docs', version: versionId, path: 'two.txt', oid: wrong },
+      dest,
+    ).catch((e: unknown) => e)
+    assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
+    assert.match(err.message, /file list says sha256:0{64}/)
+    assert.equal(fs.existsSync(dest), false)
   })
 
   test('materialize downloads once, then skips files already present with the same hash and replaces wrong ones', async () => {

@@ -25,6 +25,7 @@ import { readSnapshotStream, type SnapshotProgress } from './snapshot-stream.js'
 import { streamManifest, type ManifestHead } from './manifest-stream.js'
 import { downloadVerifiedFile, openVerifiedFile, readVerifiedFile } from './verified-file.js'
 import { materialize, type MaterializeOptions, type MaterializeResult } from './materialize.js'
+import { spoolFiles } from './manifest-spool.js'
 
 const PREFIX = DATASET_PREFIXES[0]
 
@@ -222,22 +223,29 @@ export class DatasetsClient {
 
   /**
    * Writes the version's files below `dir` with bounded parallel downloads, each atomic; files
-   * already there with the recorded hash are skipped. Files that changed or vanished since an
+   * already there with the recorded hash are skipped. The file list is fetched and its hash checked
+   * first (kept in a temporary file, so a million-file version costs no memory here). Files that changed or vanished since an
    * unpinned version was taken are reported together at the end, by path.
    */
   async materialize(name: string, version: string, dir: string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
     const v = await this.getVersion(name, version)
-    return materialize(
-      {
-        versionId: v.id,
-        fileCount: v.file_count,
-        totalBytes: v.total_bytes,
-        files: this.files(name, v.id),
-        download: (file, dest) => this.downloadFile(name, v.id, file.path, dest),
-      },
-      dir,
-      opts,
-    )
+    const list = await spoolFiles(this.files(name, v.id))
+    try {
+      return await materialize(
+        {
+          versionId: v.id,
+          fileCount: v.file_count,
+          totalBytes: v.total_bytes,
+          files: list.files(),
+          download: (file, dest) =>
+            downloadVerifiedFile(this.transport, this.fileUrl('readDatasetFile', { name, version: v.id, path: file.path }), { dataset: name, version: v.id, path: file.path, oid: file.oid }, dest),
+        },
+        dir,
+        opts,
+      )
+    } finally {
+      await list.remove()
+    }
   }
 
   // ---- freezing within an experiment ----

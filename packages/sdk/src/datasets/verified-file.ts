@@ -12,6 +12,8 @@ export interface FileRef {
   dataset: string
   version: string
   path: string
+  /** The `sha256:…` the caller expects (from the version's file list); the bytes must hash to it. */
+  oid?: string
 }
 
 export interface VerifiedFile {
@@ -33,7 +35,12 @@ const describe = (ref: FileRef) => `'${ref.path}' of dataset '${ref.dataset}' ve
  */
 export async function openVerifiedFile(transport: Transport, requestPath: string, ref: FileRef): Promise<VerifiedFile> {
   const res = await transport.send({ method: 'GET', path: requestPath, timeoutMs: 0 })
-  const oid = res.headers.get('x-railyard-oid') ?? undefined
+  const announced = res.headers.get('x-railyard-oid') ?? undefined
+  if (ref.oid && announced && announced !== ref.oid) {
+    await res.body?.cancel()
+    throw new ApiError('RESOURCE_CONFLICT', `File ${describe(ref)}: the server sent content ${announced}, the file list says ${ref.oid}`)
+  }
+  const oid = ref.oid ?? announced
   const length = res.headers.get('content-length')
   const size = length === null ? undefined : Number(length)
   const hash = createHash('sha256')
