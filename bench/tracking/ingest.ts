@@ -44,30 +44,44 @@ export async function ingestOverHttp(server: ServerProcess, plan: IngestPlan): P
   return result(plan, performance.now() - t0, server.cpuSeconds() - cpu0)
 }
 
-/** The same batches through Store.runs.writeBatch in this process, with the same concurrency. */
-export async function ingestDirect(uri: string, plan: IngestPlan): Promise<IngestResult> {
+export interface DirectIngest {
+  /** The same batches as ingestOverHttp, through Store.runs.writeBatch in this process, with the same concurrency. */
+  run(plan: IngestPlan): Promise<IngestResult>
+  close(): Promise<void>
+}
+
+/** Opens the store the direct-insert ceiling writes into; each run() logs into new runs. */
+export async function openDirectIngest(uri: string): Promise<DirectIngest> {
   const store = await Store.open(uri)
   const artifacts = tempDir('direct-artifacts')
-  try {
-    const services = await createServices(store, { backendStoreUri: uri, artifactsDestination: artifacts, defaultArtifactRoot: 'mlflow-artifacts:' })
-    const { experiment_id } = await services.experiments.create({ name: `ingest-direct-${Date.now()}` })
-    const runIds: string[] = []
-    for (let c = 0; c < plan.clients; c++) {
-      const { run } = await services.runs.create({ experiment_id, run_name: `ingest-${c}` })
-      runIds.push(run.info.run_id)
-    }
-    const batches = runIds.map((_, c) => Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => metricBatch(c, i, plan.batchSize)))
-    const write = (c: number, i: number) => store.runs.writeBatch(runIds[c], { metrics: batches[c][i], params: [], tags: [] })
-    await concurrently(plan.clients, plan.warmupBatches, write)
-    const cpu0 = process.cpuUsage()
-    const t0 = performance.now()
-    await concurrently(plan.clients, plan.batches, (c, i) => write(c, plan.warmupBatches + i))
-    const cpu = process.cpuUsage(cpu0)
-    return result(plan, performance.now() - t0, (cpu.user + cpu.system) / 1e6)
-  } finally {
-    await store.close()
-    fs.rmSync(artifacts, { recursive: true, force: true })
+  const services = await createServices(store, { backendStoreUri: uri, artifactsDestination: artifacts, defaultArtifactRoot: 'mlflow-artifacts:' })
+  return {
+    async run(plan) {
+      const { experiment_id } = await services.experiments.create({ name: `ingest-direct-${Date.now()}` })
+      const runIds: string[] = []
+      for (let c = 0; c < plan.clients; c++) {
+        const { run } = await services.runs.create({ experiment_id, run_name: `ingest-${c}` })
+        runIds.push(run.info.run_id)
+      }
+      const batches = runIds.map((_, c) => Array.from({ length: plan.warmupBatches + plan.batches }, (_, i) => metricBatch(c, i, plan.batchSize)))
+      const write = (c: number, i: number) => store.runs.writeBatch(runIds[c], { metrics: batches[c][i], params: [], tags: [] })
+      await concurrently(plan.clients, plan.warmupBatches, write)
+      const cpu0 = process.cpuUsage()
+      const t0 = performance.now()
+      await concurrently(plan.clients, plan.batches, (c, i) => write(c, plan.warmupBatches + i))
+      const cpu = process.cpuUsage(cpu0)
+      return result(plan, performance.now() - t0, (cpu.user + cpu.system) / 1e6)
+    },
+    async close() {
+      await store.close()
+      fs.rmSync(artifacts, { recursive: true, force: true })
+    },
   }
+}
+
+/** The middle of an odd number of results by throughput. */
+export function median(results: IngestResult[]): IngestResult {
+  return [...results].sort((a, b) => a.pointsPerSecond - b.pointsPerSecond)[results.length >> 1]
 }
 
 function result(plan: IngestPlan, ms: number, cpuSeconds: number): IngestResult {
