@@ -21,7 +21,8 @@ export async function register(client: RailyardClient, model: string, uri: strin
   return (await registry.waitUntilReady(model, mv.version, { timeoutMs: 120_000 })).version
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (also through a symlinked checkout), not when imported.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url))) {
   const { values } = parseArgs({
     options: { model: { type: 'string' }, uri: { type: 'string' }, description: { type: 'string' }, out: { type: 'string' } },
   })

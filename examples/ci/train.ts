@@ -84,7 +84,8 @@ function parseRows(text: string): LabeledTweet[] {
     .map((l) => JSON.parse(l) as LabeledTweet)
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (also through a symlinked checkout), not when imported.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url))) {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '2000' },

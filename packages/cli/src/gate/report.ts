@@ -15,10 +15,13 @@ export function markdownReport(o: GateOutcome): string {
   lines.push(`<!-- railyard-gate model=${o.model} against=${o.against} -->`)
   const vs = o.champion ? `vs ${o.against} (version ${o.champion})` : `first deployment to ${o.against}`
   lines.push(`## ${ICON[o.verdict]} Railyard gate: ${o.verdict.toUpperCase()} — ${o.model} version ${o.candidate} ${vs}`, '')
-  lines.push(`**${o.verdict === 'pass' ? 'Why it passed' : o.verdict === 'fail' ? 'Why it failed' : 'Why the gate could not decide'}:** ${escape(o.summary)}`, '')
-  if (o.reasons.length > 1) {
+  if (o.verdict === 'fail') {
+    const failed = o.checks.filter((c) => !c.ok).length
+    lines.push(`**Why it failed:** ${failed} of ${o.checks.length} checks failed:`, '')
     for (const r of o.reasons) lines.push(`- ${escape(r)}`)
     lines.push('')
+  } else {
+    lines.push(`**${o.verdict === 'pass' ? 'Why it passed' : 'Why the gate could not decide'}:** ${escape(o.summary)}`, '')
   }
 
   const metricChecks = o.checks.filter((c) => c.kind === 'primary' || c.kind === 'guard' || c.kind === 'floor')
