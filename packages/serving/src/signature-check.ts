@@ -60,24 +60,23 @@ function columnCheck(columns: ColSpec[]): InputCheck {
 /** What is wrong with `value` for `spec` ("must be a string; got …"), or undefined when it fits. */
 function typeProblem(spec: DataType | ColSpec, value: unknown): string | undefined {
   const type = typeof spec === 'string' ? spec : spec.type
-  const fail = (what: string) => `must be ${what}; got ${describe(value)}`
   switch (type) {
     case 'string':
-      return typeof value === 'string' ? undefined : fail('a string')
+      return typeof value === 'string' ? undefined : mustBe('a string', value)
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : fail('a boolean')
+      return typeof value === 'boolean' ? undefined : mustBe('a boolean', value)
     case 'integer':
     case 'long':
-      return Number.isInteger(value) ? undefined : fail('a whole number')
+      return Number.isInteger(value) ? undefined : mustBe('a whole number', value)
     case 'float':
     case 'double':
-      return typeof value === 'number' ? undefined : fail('a number')
+      return typeof value === 'number' ? undefined : mustBe('a number', value)
     case 'binary':
-      return typeof value === 'string' ? undefined : fail('base64 text')
+      return typeof value === 'string' ? undefined : mustBe('base64 text', value)
     case 'datetime':
-      return typeof value === 'string' || typeof value === 'number' ? undefined : fail('a date (ISO text or epoch number)')
+      return typeof value === 'string' || typeof value === 'number' ? undefined : mustBe('a date (ISO text or epoch number)', value)
     case 'array': {
-      if (!Array.isArray(value)) return fail('a list')
+      if (!Array.isArray(value)) return mustBe('a list', value)
       const items = (spec as { items: DataType }).items
       for (let j = 0; j < value.length; j++) {
         const problem = typeProblem(items, value[j])
@@ -86,7 +85,7 @@ function typeProblem(spec: DataType | ColSpec, value: unknown): string | undefin
       return undefined
     }
     case 'object': {
-      if (!isPlainObject(value)) return fail('an object')
+      if (!isPlainObject(value)) return mustBe('an object', value)
       const properties = (spec as { properties: Record<string, ColSpec> }).properties ?? {}
       for (const [key, prop] of Object.entries(properties)) {
         const v = value[key]
@@ -102,6 +101,11 @@ function typeProblem(spec: DataType | ColSpec, value: unknown): string | undefin
     default:
       return undefined
   }
+}
+
+// At module level rather than a closure in typeProblem, which runs for every input.
+function mustBe(what: string, value: unknown): string {
+  return `must be ${what}; got ${describe(value)}`
 }
 
 function tensorCheck(spec: TensorSpec): InputCheck {
