@@ -36,21 +36,31 @@ Examples:
         policyFile: opts.policy,
         log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       })
+      let code = exitCode
       if (opts.report) {
-        fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true })
-        fs.writeFileSync(opts.report, markdown)
+        try {
+          fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true })
+          fs.writeFileSync(opts.report, markdown)
+        } catch (err) {
+          process.stderr.write(`railyard: cannot write the report to ${opts.report}: ${(err as Error).message}\n`)
+          code = 2
+        }
       }
       if (opts.json) printJson(outcome)
       else printSummary(outcome)
       // No throw: 1 and 2 here are verdicts, not failures of the command line.
-      process.exitCode = exitCode
+      process.exitCode = code
     })
 }
 
 function printSummary(o: GateOutcome): void {
-  const vs = o.champion ? `${o.against} (version ${o.champion})` : `nothing at ${o.against} (first deployment)`
-  console.log(`${o.verdict.toUpperCase()}  ${o.model} version ${o.candidate} vs ${vs}`)
-  if (o.verdict === 'error') console.log(`  ${o.error}`)
+  if (o.verdict === 'error') {
+    console.log(`ERROR  ${o.model} version ${o.candidate} against ${o.against}: the gate could not decide`)
+    console.log(`  ${o.error}`)
+  } else {
+    const vs = o.champion ? `${o.against} (version ${o.champion})` : `nothing at ${o.against} (first deployment)`
+    console.log(`${o.verdict.toUpperCase()}  ${o.model} version ${o.candidate} vs ${vs}`)
+  }
   for (const c of o.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.detail}`)
   if (o.gate_result_id) console.log(`recorded on ${o.model} version ${o.candidate} as gate result #${o.gate_result_id}`)
 }
