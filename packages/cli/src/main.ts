@@ -8,6 +8,7 @@ import { datasetsCommand } from './commands/datasets.js'
 import { serveCommand } from './commands/serve.js'
 import { gateCommand } from './gate/gate-command.js'
 import { deployCommand, rollbackCommand, deploymentsCommand } from './gate/deploy-commands.js'
+import { modelsCommand } from './commands/models.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
@@ -40,6 +41,7 @@ program.addCommand(gateCommand())
 program.addCommand(deployCommand())
 program.addCommand(rollbackCommand())
 program.addCommand(deploymentsCommand())
+program.addCommand(modelsCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {

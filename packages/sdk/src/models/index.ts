@@ -28,3 +28,23 @@ export {
   type RailyardRegistryResponses,
   type WaitOptions,
 } from './registry-client.js'
+// The contract's registry and model-format types, so model code needs one import.
+export { JS_FLAVOR, ONNX_FLAVOR } from '@railyard/api'
+export type {
+  AuditAction,
+  AuditEntry,
+  CodeVersion,
+  JsFlavorConfig,
+  JsModel,
+  JsModelModule,
+  LineageSnapshot,
+  ModelFile,
+  ModelStage,
+  ModelVersionComparison,
+  ModelVersionFiles,
+  ModelVersionLineage,
+  ModelVersionStatus,
+  OnnxFlavorConfig,
+  RegisteredModel,
+  RegisteredModelAlias,
+} from '@railyard/api'

@@ -165,6 +165,8 @@ export class ModelRegistryClient {
     runId?: string
     description?: string
     tags?: Record<string, string>
+    /** Why, for the audit log. */
+    reason?: string
   }): Promise<ModelVersion> {
     const res = await this.call('createModelVersion', {
       name: req.name,
@@ -172,6 +174,7 @@ export class ModelRegistryClient {
       run_id: req.runId,
       description: req.description,
       tags: toTags(req.tags),
+      reason: req.reason,
     })
     return res.model_version
   }
