@@ -182,9 +182,11 @@ export class LocalFolderSource implements DataSource {
     return out
   }
 
+  // Plain concatenation: keys are checked relative `/` paths (listing names pass keyProblem), and
+  // path.join per file was a tenth of a listing's time.
   private pathOf(key: string, folder = false): string {
     if (folder && key === '') return this.root
-    return path.join(this.root, ...key.split('/'))
+    return this.root + path.sep + (path.sep === '/' ? key : key.split('/').join(path.sep))
   }
 }
 
