@@ -114,6 +114,27 @@ describe('GroupCommitSqliteDialect', () => {
     assert.deepEqual(committed(), [50])
   })
 
+  test('another connection cannot commit in the middle of a group, so no member fails on a stale snapshot', async () => {
+    const writer = new Sqlite(file, { timeout: 0 })
+    let otherWrite: unknown
+    const first = db.transaction().execute(async (tx) => {
+      await tx.selectFrom('items').select('id').execute()
+      // The group holds the write lock: the other connection has to wait (here: fails at once).
+      try {
+        writer.prepare("INSERT INTO items (id, parent, label) VALUES (70, NULL, 'other')").run()
+      } catch (err) {
+        otherWrite = err
+      }
+      await tx.insertInto('items').values({ id: 71, parent: null, label: 'first' }).execute()
+    })
+    const second = insert(72)
+    await Promise.all([first, second])
+    assert.match(String((otherWrite as Error)?.message), /locked|busy/i)
+    writer.prepare("INSERT INTO items (id, parent, label) VALUES (70, NULL, 'other')").run()
+    writer.close()
+    assert.deepEqual(committed(), [70, 71, 72])
+  })
+
   test('destroy commits a pending group', async () => {
     const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-group-commit-'))
     const file2 = path.join(dir2, 'db.sqlite')

@@ -78,7 +78,10 @@ class GroupCommitSqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const conn = connection as GroupConnection
     if (!this.groupOpen) {
-      this.exec('BEGIN')
+      // IMMEDIATE takes the write lock now. A deferred group would read at one snapshot and could
+      // then fail a later member's write with SQLITE_BUSY_SNAPSHOT if another process (a second
+      // server on the same file) committed in between; this way that process waits instead.
+      this.exec('BEGIN IMMEDIATE')
       this.groupOpen = true
     }
     this.exec(`SAVEPOINT ${MEMBER}`)
