@@ -73,9 +73,9 @@ export class Seeder {
     await this.railyard('POST', '/runs/logs/append', { run_id: runId, lines: lines.map((line) => ({ stream, line })) })
   }
 
-  async artifact(artifactUri: string, file: string, bytes: string | Buffer): Promise<void> {
+  async artifact(artifactUri: string, file: string, content: string): Promise<void> {
     const folder = artifactUri.replace(/^mlflow-artifacts:\/*/, '')
-    const res = await fetch(`${this.url}/api/2.0/mlflow-artifacts/artifacts/${folder}/${file}`, { method: 'PUT', body: bytes })
+    const res = await fetch(`${this.url}/api/2.0/mlflow-artifacts/artifacts/${folder}/${file}`, { method: 'PUT', body: content })
     assert.equal(res.status, 200, await res.text())
   }
 

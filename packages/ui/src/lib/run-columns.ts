@@ -55,7 +55,8 @@ export function metricOf(run: Run, key: string): number | string | undefined {
 }
 
 export function runName(run: Run): string {
-  return run.info.run_name || tagOf(run, 'mlflow.runName') || run.info.run_id.slice(0, 8)
+  // Run ids are time-ordered: their tail, not their head, tells neighbours apart.
+  return run.info.run_name || tagOf(run, 'mlflow.runName') || `…${run.info.run_id.slice(-8)}`
 }
 
 /** A dataset input as the UI links it: Railyard datasets point at their version page. */

@@ -7,6 +7,7 @@ import { Command, Empty, ErrorMessage, Loading } from '../../components/states.j
 import { formatBytes, formatCount, formatTime, timeAgo } from '../../lib/format.js'
 import { navigate, path, withQuery } from '../../lib/router.js'
 import { useAsync } from '../../lib/use-async.js'
+import { useRunNames } from '../../lib/use-run-names.js'
 
 /** One dataset: what it selects, every version, and which experiments are frozen on which. */
 export function DatasetPage({ name }: { name: string }) {
@@ -153,6 +154,7 @@ function Versions({ name, versions }: { name: string; versions: DatasetVersion[]
 
 function Freezes({ name }: { name: string }) {
   const scan = useAsync(() => freezesOfDataset(name), [name])
+  const runName = useRunNames((scan.data?.freezes ?? []).map((f) => f.run_id))
   if (scan.error) return <ErrorMessage error={scan.error} onRetry={scan.reload} />
   if (!scan.data) return <Loading what="Looking through experiments" />
   const { freezes, more } = scan.data
@@ -188,7 +190,7 @@ function Freezes({ name }: { name: string }) {
                   </td>
                   <td title={formatTime(f.frozen_at)}>{timeAgo(f.frozen_at)}</td>
                   <td>{f.frozen_by ?? '—'}</td>
-                  <td>{f.run_id ? <Link className="mono" href={path('runs', f.run_id)}>{f.run_id.slice(0, 8)}</Link> : '—'}</td>
+                  <td>{f.run_id ? <Link href={path('runs', f.run_id)} title={`run ${f.run_id}`}>{runName(f.run_id)}</Link> : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -47,9 +47,9 @@ export function Lineage({ lineage }: { lineage: ModelVersionLineage }) {
           <>
             <div className="lineage-main">
               {lineage.run_now?.exists === false ? (
-                <span title="The run was removed after registration">{run.run_name ?? run.run_id.slice(0, 8)} (removed)</span>
+                <span title="The run was removed after registration">{run.run_name ?? `…${run.run_id.slice(-8)}`} (removed)</span>
               ) : (
-                <Link href={path('runs', run.run_id)}>{run.run_name ?? run.run_id.slice(0, 8)}</Link>
+                <Link href={path('runs', run.run_id)}>{run.run_name ?? `…${run.run_id.slice(-8)}`}</Link>
               )}
             </div>
             {run.status && <StatusBadge status={run.status} />}

@@ -8,6 +8,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatTime, timeAgo } from '../../lib/format.js'
 import { path } from '../../lib/router.js'
 import { useAsync } from '../../lib/use-async.js'
+import { useRunNames } from '../../lib/use-run-names.js'
 import { GateResults } from './gate-results.js'
 import { PRODUCTION, aliasTarget, gateTag, isMissingEndpoint } from './model-facts.js'
 
@@ -16,6 +17,7 @@ export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => getModel(name), [name])
   const versions = useAsync(() => modelVersions(name), [name])
   const history = useAsync(() => deployments(name), [name])
+  const runNames = useRunNames((versions.data ?? []).map((v) => v.run_id))
 
   if (model.error) return <ErrorMessage error={model.error} title="Could not load the model" onRetry={model.reload} />
   if (!model.data) return <Loading what="Loading model" />
@@ -68,7 +70,7 @@ export function ModelPage({ name }: { name: string }) {
             <DataTable
               label="Model versions"
               rows={versions.data}
-              columns={versionColumns(name)}
+              columns={versionColumns(name, runNames)}
               rowKey={(v) => v.version}
               initialSort={{ key: 'version', desc: true }}
               rowClassName={(v) => (v.version === production ? 'row-production' : undefined)}
@@ -88,7 +90,7 @@ export function ModelPage({ name }: { name: string }) {
   )
 }
 
-function versionColumns(name: string): Column<ModelVersion>[] {
+function versionColumns(name: string, runName: (id: string) => string): Column<ModelVersion>[] {
   return [
     {
       key: 'version',
@@ -120,7 +122,7 @@ function versionColumns(name: string): Column<ModelVersion>[] {
     {
       key: 'run',
       label: 'Run',
-      render: (v) => (v.run_id ? <Link href={path('runs', v.run_id)} className="mono">{v.run_id.slice(0, 8)}</Link> : <span className="muted">—</span>),
+      render: (v) => (v.run_id ? <Link href={path('runs', v.run_id)} title={`run ${v.run_id}`}>{runName(v.run_id)}</Link> : <span className="muted">—</span>),
     },
     { key: 'stage', label: 'Stage', render: (v) => (v.current_stage === 'None' ? <span className="muted">—</span> : v.current_stage) },
     { key: 'description', label: 'Description', render: (v) => <span className="clip">{v.description ?? ''}</span> },
