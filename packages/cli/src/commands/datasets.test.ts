@@ -165,7 +165,11 @@ describe('railyard datastores, datasets and run --dataset', () => {
   })
 
   test('bad input: clear one-line errors and non-zero exits', async () => {
-    const kind = await cli('datastores', 'add', 'ftp-store', '--kind', 'ftp', '--root', lake)
+    const [kind, parquet] = await Promise.all([
+      cli('datastores', 'add', 'ftp-store', '--kind', 'ftp', '--root', lake),
+      cli('datasets', 'create', 'parquet', '--datastore', 'lake', '--glob', 'tweets/**/*.parquet'),
+    ])
+    assert.equal(parquet.code, 0, parquet.stderr)
     assert.equal(kind.code, 2)
     assert.match(kind.stderr, /argument 'ftp' is invalid\. Allowed choices are local, s3, azure-blob/)
 
@@ -182,27 +186,31 @@ describe('railyard datastores, datasets and run --dataset', () => {
     const stores = JSON.parse((await cli('datastores', 'ls', '--json')).stdout)
     assert.deepEqual(stores.map((d: any) => d.name), ['lake'], 'nothing stored for the unreachable datastore')
 
-    assert.equal((await cli('datasets', 'create', 'parquet', '--datastore', 'lake', '--glob', 'tweets/**/*.parquet')).code, 0)
     const empty = await cli('datasets', 'snapshot', 'parquet')
     assert.equal(empty.code, 1)
     assert.match(empty.stderr, /railyard: .*selects no files.*tweets\/\*\*\/\*\.parquet.*\(INVALID_PARAMETER_VALUE\)/)
     assert.deepEqual(JSON.parse((await cli('datasets', 'versions', 'parquet', '--json')).stdout), [], 'no half-written version')
 
-    for (const args of [['datasets', 'files', 'tweets', 'deadbeef00'], ['datasets', 'diff', 'tweets', 'deadbeef00', 'latest']]) {
-      const unknown = await cli(...args)
-      assert.equal(unknown.code, 1, args.join(' '))
+    // Independent of each other: run side by side.
+    const [unknownFiles, unknownDiff, badRun, clash, noExperiment] = await Promise.all([
+      cli('datasets', 'files', 'tweets', 'deadbeef00'),
+      cli('datasets', 'diff', 'tweets', 'deadbeef00', 'latest'),
+      cli('run', '-e', 'sentiment', '--dataset', 'nope', '--', process.execPath, READER, 'nope'),
+      cli('run', '-e', 'sentiment', '--dataset', 'a-b,a_b', '--', 'true'),
+      cli('datasets', 'use', 'tweets'),
+    ])
+    for (const unknown of [unknownFiles, unknownDiff]) {
+      assert.equal(unknown.code, 1, unknown.stderr)
       assert.match(unknown.stderr, /^railyard: .*deadbeef00.*\(RESOURCE_DOES_NOT_EXIST\)\n$/)
     }
-    const badRun = await runCli(['run', '-e', 'sentiment', '--dataset', 'nope', '--', process.execPath, READER, 'nope'], {
-      env: { RAILYARD_TRACKING_URI: server.url },
-    })
     assert.equal(badRun.code, 1)
     assert.match(badRun.stderr, /nope.*\(RESOURCE_DOES_NOT_EXIST\)/)
     assert.doesNotMatch(badRun.stdout, /dataset nope/, 'the command never started')
-    const clash = await cli('run', '-e', 'sentiment', '--dataset', 'a-b,a_b', '--', 'true')
+    const failedRunId = /railyard: run ([0-9a-f]{32}) /.exec(badRun.stderr)![1]
+    assert.equal((await server.api('GET', '/api/2.0/mlflow/runs/get', { run_id: failedRunId })).run.info.status, 'FAILED')
     assert.equal(clash.code, 2)
     assert.match(clash.stderr, /'a-b' and 'a_b' would both export RAILYARD_DATASET_A_B_/)
-    const noExperiment = await cli('datasets', 'use', 'tweets')
     assert.equal(noExperiment.code, 2)
+    assert.match(noExperiment.stderr, /give --experiment/)
   })
 })
