@@ -17,7 +17,7 @@ interface Pending {
 
 /**
  * The cluster primary's view of its workers (node:cluster; they share the listening port). It
- * forks them, replaces any that die (the replacement loads the current version before it takes
+ * forks them, replaces any that crash (the replacement loads the current version before it takes
  * connections), and is the Deployer of the primary's follower: a swap is prepared on every worker,
  * then committed on all or aborted on all.
  */
@@ -56,7 +56,7 @@ export class WorkerFleet implements Deployer {
 
   deploy(target: VersionTarget): Promise<void> {
     return this.serially(async () => {
-      const live = [...this.workers]
+      const live = [...this.workers].filter((w) => !w.isDead())
       const prepared = await Promise.allSettled(live.map((w) => this.request(w, { t: 'prepare', id: 0, target })))
       const failures = prepared.flatMap((r) => (r.status === 'rejected' ? [r.reason as SwapFailure] : []))
       if (failures.length > 0) {
@@ -128,9 +128,18 @@ export class WorkerFleet implements Deployer {
     for (const [id, p] of this.pending) {
       if (p.worker !== worker) continue
       this.pending.delete(id)
-      p.reject(new SwapFailure(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) during the swap`, { transient: false }))
+      // Transient: the version is tried again at the next poll (a version that kills every worker
+      // that loads it ends in the restart limit instead).
+      p.reject(new SwapFailure(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) during the swap`, { transient: true }))
     }
     if (this.stopping) return
+    // Exit code 0 is a worker told to stop (a signal sent to the whole process group, as systemd
+    // does): replacing it would race with our own shutdown. Crashes are replaced.
+    if (code === 0 && signal === null) {
+      this.log('warn', `worker ${worker.process.pid} stopped; not replaced`)
+      if (this.workers.size === 0) this.onGiveUp('every worker stopped')
+      return
+    }
     this.log('error', `worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`)
     const now = Date.now()
     this.restarts = [...this.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now]
@@ -165,6 +174,10 @@ export class WorkerFleet implements Deployer {
   private request(worker: Worker, msg: Extract<ToWorker, { id: number }>): Promise<void> {
     const id = this.nextId++
     return new Promise<void>((resolve, reject) => {
+      if (worker.isDead() || !worker.isConnected()) {
+        reject(new SwapFailure(`worker ${worker.process.pid} is gone`, { transient: true }))
+        return
+      }
       this.pending.set(id, { resolve, reject, worker })
       send(worker, { ...msg, id })
     })
