@@ -57,6 +57,7 @@ export const datasetEndpoints = {
    * `credentials` is DatastoreCredentials (references or encrypted values, never returned).
    * Unless `verify` is false, the datastore is listed once first, so an unreachable endpoint,
    * rejected credentials or a missing bucket/container/folder is a 400 and nothing is stored.
+   * A local root outside the server's RAILYARD_LOCAL_DATASTORE_ROOTS (when set) is PERMISSION_DENIED.
    * Response: `{ datastore: Datastore }`.
    */
   createDatastore: endpoint({
@@ -243,7 +244,7 @@ export const datasetEndpoints = {
   /**
    * Moves the experiment's freeze of `dataset` (of every frozen dataset when absent) to `version`,
    * or to a fresh snapshot; recorded in the freeze history with who (the request's user) and
-   * `reason`. Response: `{ freezes: DatasetFreeze[] }`.
+   * `reason`. Response: `{ freezes: DatasetFreeze[] }` (`{}` when nothing was frozen to refresh).
    */
   refreshDatasetFreeze: endpoint({
     method: 'POST',
