@@ -144,7 +144,13 @@ describe('MLmodel manifests', () => {
     await assert.rejects(saveModel(empty, { flavor: 'onnx' }), /onnx model file 'model.onnx' is not in/)
     await assert.rejects(saveModel(empty, { flavor: 'railyard_js', module: '../x.mjs' }), /inside the model directory/)
     // A flavor the SDK does not know is saved as given (an MLflow flavor written by a converter).
-    const other = await saveModel(empty, { flavor: 'python_function', flavorConfig: { loader_module: 'mlflow.pyfunc.model' } })
+    const other = await saveModel(empty, {
+      flavor: 'python_function',
+      flavorConfig: { loader_module: 'mlflow.pyfunc.model' },
+      inputExample: [{ x: 1 }],
+    })
     assert.deepEqual(other.flavors, { python_function: { loader_module: 'mlflow.pyfunc.model' } })
+    // Outputs cannot be inferred for a flavor this process cannot run; inputs still are.
+    assert.deepEqual(other.signature, { inputs: '[{"type": "double", "name": "x", "required": true}]', params: null })
   })
 })

@@ -6,7 +6,7 @@ import { InvalidParameterError, JS_FLAVOR, ONNX_FLAVOR, type ModelManifest, type
 import { MANIFEST_FILE, writeManifest } from './manifest.js'
 import { formatSignature, inferSchema, inferSignature, type ModelSignature } from './signature.js'
 import { writeInputExample } from './input-example.js'
-import { loadPredictor } from './flavors.js'
+import { loadPredictor, supportedFlavors } from './flavors.js'
 import { RuntimeMissingError } from './model-load-error.js'
 
 /** The SDK's version, recorded in every manifest it writes. */
@@ -115,8 +115,9 @@ async function signatureFor(
   return formatSignature(sig)
 }
 
-/** Runs the saved model on its example; undefined for flavors this process cannot load (no ONNX runtime). */
+/** Runs the saved model on its example; undefined for flavors this process cannot load (no loader, no ONNX runtime). */
 async function predictExample(dir: string, manifest: ModelManifest, inputs: unknown[]): Promise<unknown[] | undefined> {
+  if (!supportedFlavors().some((f) => f in manifest.flavors)) return undefined
   let predictor: Predictor
   try {
     predictor = await loadPredictor(dir, manifest)
