@@ -17,7 +17,7 @@ import { downloadVerifiedFile } from './verified-file.js'
  * `rewrites` keys are buffered and rewritten (or cut short with `null`) on their way back.
  */
 async function startRewritingProxy(target: string) {
-  const rewrites = new Map<string, (body: Buffer) => Buffer | null>()
+  const rewrites = new Map<string, (body: Buffer) => Buffer | null | { cutAfter: number }>()
   const counts = new Map<string, number>()
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url!, target).pathname
@@ -34,10 +34,10 @@ async function startRewritingProxy(target: string) {
       up.on('end', () => {
         const original = Buffer.concat(chunks)
         const body = rewrite(original)
-        if (body === null) {
-          // Headers promise the whole body; half of it arrives, then the connection dies.
+        if (body === null || !Buffer.isBuffer(body)) {
+          // Headers promise the whole body; part of it (default: half) arrives, then the connection dies.
           res.writeHead(200, up.headers)
-          res.write(original.subarray(0, original.length >> 1), () => res.destroy())
+          res.write(original.subarray(0, body === null ? original.length >> 1 : body.cutAfter), () => res.destroy())
           return
         }
         const headers = { ...up.headers, 'content-length': String(body.length) }
@@ -135,6 +135,31 @@ describe('client-side checks of dataset reads', () => {
         /corrupted/,
       )
       assert.ok(seen.includes('won.txt'), 'the check covers the whole body, so it comes after the last file')
+    } finally {
+      proxy.rewrites.clear()
+    }
+  })
+
+  test('a manifest stream that breaks is reopened where it stopped; a different body on the second read is refused', async () => {
+    const streamPath = '/datasets/versions/files/stream'
+    let calls = 0
+    proxy.rewrites.set(streamPath, (body) => (++calls === 1 ? { cutAfter: body.length - 5 } : body))
+    try {
+      const paths: string[] = []
+      for await (const f of client.datasets.files('docs', versionId)) paths.push(f.path)
+      assert.deepEqual(paths, ['one.txt', 'sub/three.txt', 'two.txt'])
+      assert.equal(calls, 2)
+
+      calls = 0
+      proxy.rewrites.set(streamPath, (body) => (++calls === 1 ? { cutAfter: body.length - 5 } : Buffer.from(body.toString().replace('"one.txt"', '"won.txt"'))))
+      const seen: string[] = []
+      await assert.rejects(
+        (async () => {
+          for await (const f of client.datasets.files('docs', versionId)) seen.push(f.path)
+        })(),
+        /changed between two reads/,
+      )
+      assert.deepEqual(seen, ['one.txt', 'sub/three.txt'])
     } finally {
       proxy.rewrites.clear()
     }
