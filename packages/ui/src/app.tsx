@@ -1,4 +1,4 @@
-import { useEffect, type ReactElement } from 'react'
+import { useEffect, useRef, type ReactElement } from 'react'
 import { Layout } from './components/layout.js'
 import { Link } from './components/link.js'
 import { Empty } from './components/states.js'
@@ -53,6 +53,11 @@ export function App() {
   useEffect(() => {
     document.title = `${title} · Railyard`
   }, [title])
+  // After a client-side page change, keyboard and screen-reader users start at the new content.
+  const firstPath = useRef(path)
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true })
+  }, [path])
   return (
     <Layout path={path}>
       {page ??

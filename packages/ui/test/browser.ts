@@ -64,5 +64,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.RAILYARD_UI_SCREENSHOTS
   if (!dir) return
   fs.mkdirSync(dir, { recursive: true })
+  // From the top, so the sticky header sits where a person sees it.
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true })
 }

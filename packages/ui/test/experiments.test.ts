@@ -38,7 +38,9 @@ describe('experiments in the browser', () => {
     await eventually(async () => assert.deepEqual(await runNames(page), ['deeper', 'wide', 'baseline', 'lr-too-high']))
     assert.equal(new URL(page.url()).searchParams.get('order'), 'metrics.`auc` DESC')
     assert.match(await table.locator('th[aria-sort="descending"]').innerText(), /^auc\s*▼$/)
-    await table.locator('th', { hasText: /^auc/ }).getByRole('button').click()
+    // Headers are buttons: the keyboard sorts too.
+    await table.locator('th', { hasText: /^auc/ }).getByRole('button').focus()
+    await page.keyboard.press('Enter')
     await eventually(async () => assert.deepEqual(await runNames(page), ['baseline', 'wide', 'deeper', 'lr-too-high']))
     await screenshot(page, 'experiment-runs')
 

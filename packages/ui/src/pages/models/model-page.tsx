@@ -55,8 +55,8 @@ export function ModelPage({ name }: { name: string }) {
           </>
         ) : (
           <span className="muted">
-            Nothing in production: no version has the <code>@production</code> alias. A CI gate deploys with{' '}
-            <code>POST /api/2.0/railyard/deployments/deploy</code>.
+            Nothing in production: no version has the <code>@production</code> alias. Point it at a version with{' '}
+            <code>npx railyard models alias {name} production VERSION --reason "…"</code>, or let the CI gate deploy one.
           </span>
         )}
       </div>

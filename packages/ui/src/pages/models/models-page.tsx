@@ -56,9 +56,9 @@ export function ModelsPage() {
       {shown &&
         (models.data!.length === 0 ? (
           <Empty title="No registered models yet.">
-            Register the model a run saved, from an MLflow client:
-            <Command>{`mlflow.register_model("runs:/<run_id>/model", "my-model")`}</Command>
-            or from TypeScript with the SDK's <code>logModel(run, model, {'{ registeredModelName: "my-model" }'})</code>.
+            Register the model a run saved as a new version:
+            <Command>npx railyard models register runs:/RUN_ID/model --name my-model</Command>
+            MLflow clients work too: <code>mlflow.register_model("runs:/RUN_ID/model", "my-model")</code>.
           </Empty>
         ) : shown.length === 0 ? (
           <Empty title={`No model's name contains “${text.trim()}”.`} />

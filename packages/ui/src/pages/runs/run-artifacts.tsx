@@ -18,7 +18,7 @@ async function listFolder(runId: string, folder: string): Promise<FileInfo[]> {
   return out.sort((a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path))
 }
 
-/** The run's artifacts as a tree: folders open in place, files download. */
+/** The run's artifacts as nested lists: folders open in place (buttons with aria-expanded), files download. */
 export function RunArtifacts({ runId }: { runId: string }) {
   const root = useAsync(() => listFolder(runId, ''), [runId])
   if (root.error) return <ErrorMessage error={root.error} title="Could not list the artifacts" onRetry={root.reload} />
@@ -27,7 +27,7 @@ export function RunArtifacts({ runId }: { runId: string }) {
     return <Empty title="No artifacts.">Files a run saves (models, plots, reports) appear here, e.g. with <code>mlflow.log_artifact(path)</code> or the SDK's <code>run.logArtifact</code>.</Empty>
   }
   return (
-    <ul className="tree" role="tree" aria-label="Artifacts">
+    <ul className="tree" aria-label="Artifacts">
       {root.data.map((f) => (
         <Entry key={f.path} runId={runId} file={f} depth={0} />
       ))}
@@ -40,7 +40,7 @@ function Entry({ runId, file, depth }: { runId: string; file: FileInfo; depth: n
   const name = file.path.split('/').pop() ?? file.path
   if (!file.is_dir) {
     return (
-      <li role="treeitem" className="tree-item" style={{ paddingLeft: depth * 18 }}>
+      <li className="tree-item" style={{ paddingLeft: depth * 18 }}>
         <span className="tree-icon" aria-hidden="true">
           ▫
         </span>
@@ -52,8 +52,8 @@ function Entry({ runId, file, depth }: { runId: string; file: FileInfo; depth: n
     )
   }
   return (
-    <li role="treeitem" aria-expanded={open} className="tree-item-dir">
-      <button type="button" className="tree-toggle" style={{ paddingLeft: depth * 18 }} onClick={() => setOpen((o) => !o)}>
+    <li className="tree-item-dir">
+      <button type="button" className="tree-toggle" style={{ paddingLeft: depth * 18 }} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
         <span className="tree-icon" aria-hidden="true">
           {open ? '▾' : '▸'}
         </span>
@@ -69,7 +69,7 @@ function Folder({ runId, folder, depth }: { runId: string; folder: string; depth
   if (list.error) return <ErrorMessage error={list.error} />
   if (!list.data) return <div style={{ paddingLeft: depth * 18 }} className="muted small">Loading…</div>
   return (
-    <ul role="group" className="tree">
+    <ul className="tree" aria-label={folder}>
       {list.data.length === 0 && <li className="muted small" style={{ paddingLeft: depth * 18 }}>(empty)</li>}
       {list.data.map((f) => (
         <Entry key={f.path} runId={runId} file={f} depth={depth} />

@@ -92,7 +92,8 @@ export function RunLog({ runId }: { runId: string }) {
         )}
         {ended && (
           <span className="muted">
-            {state.end.deleted ? 'The run was deleted.' : `Run ${state.end.status?.toLowerCase() ?? 'ended'}.`} {state.end.last_seq} lines.
+            {state.end.deleted ? 'The run was deleted.' : `Run ${state.end.status?.toLowerCase() ?? 'ended'}.`}
+            {state.end.last_seq > 0 && ` ${state.end.last_seq.toLocaleString()} lines.`}
           </span>
         )}
         {state.kind === 'failed' && <span className="error-inline">Log unavailable: {state.message}</span>}
