@@ -42,22 +42,29 @@ export function secs(seconds: number): string {
 }
 
 const HEADING = '## Data versioning'
+/** Ends the generated part of the section; what follows it (the analysis, written by people) is kept. */
+export const GENERATED_END = '<!-- bench:data results end; the notes below are kept when the results are rewritten -->'
 
 /**
  * Puts `section` (starting with the `## Data versioning` heading) into the benchmarks page,
- * replacing the old one and leaving every other section as it is. The file is read right before
- * it is written, since other benchmarks write their own sections of it.
+ * replacing the old results and leaving every other section, and the notes after GENERATED_END
+ * in this one, as they are. The file is read right before it is written, since other benchmarks
+ * write their own sections of it.
  */
 export function writeDocsSection(file: string, section: string): void {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n'
   const start = current.indexOf(`\n${HEADING}\n`)
+  const generated = `${section.trimEnd()}\n\n${GENERATED_END}\n`
   let next: string
   if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section.trimEnd()}\n`
+    next = `${current.trimEnd()}\n\n${generated}`
   } else {
     const after = current.indexOf('\n## ', start + 1)
-    const rest = after < 0 ? '' : current.slice(after)
-    next = `${current.slice(0, start).trimEnd()}\n\n${section.trimEnd()}\n${rest}`
+    const end = after < 0 ? current.length : after
+    const old = current.slice(start, end)
+    const marker = old.indexOf(GENERATED_END)
+    const notes = marker < 0 ? '' : old.slice(marker + GENERATED_END.length).replace(/^\n+/, '\n')
+    next = `${current.slice(0, start).trimEnd()}\n\n${generated}${notes.trimEnd() ? `${notes.trimEnd()}\n` : ''}${current.slice(end)}`
   }
   fs.writeFileSync(file, next)
 }
