@@ -46,9 +46,9 @@ export async function ensureUiBuilt(): Promise<void> {
   }
   try {
     if (isFresh()) return
-    const vite = path.resolve(UI_DIR, '../../node_modules/vite/bin/vite.js')
-    const res = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: UI_DIR, encoding: 'utf8' })
-    if (res.status !== 0) throw new Error(`vite build failed:\n${res.stdout}\n${res.stderr}`)
+    // The same build `npm ci` and `npm run build` make.
+    const res = spawnSync(process.execPath, [path.join(UI_DIR, 'scripts', 'build.mjs')], { cwd: UI_DIR, encoding: 'utf8' })
+    if (res.status !== 0 || !isFresh()) throw new Error(`the web UI build failed:\n${res.stdout}\n${res.stderr}`)
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true })
   }

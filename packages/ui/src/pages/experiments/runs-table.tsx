@@ -46,7 +46,8 @@ export function RunsTable({
   }
   const header = (kind: ColumnKind, key: string, label: ReactNode, numeric = false) => {
     const state = sortStateOf(order, kind, key)
-    const next = orderClause(kind, key, state === undefined ? numeric || kind === 'attribute' : state === 'asc')
+    // First click: numbers and times biggest first, names A→Z; then the other way.
+    const next = orderClause(kind, key, state === undefined ? numeric || key === 'start_time' : state === 'asc')
     return (
       <th key={`${kind}:${key}`} className={numeric ? 'num' : undefined} aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : 'none'}>
         <button type="button" className="sort-button" onClick={() => onOrder(next)} title={`Sort by ${key}`}>
