@@ -66,10 +66,6 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.equal(badBound.code, 2, badBound.stderr)
     assert.match(badBound.stdout, /^ERROR  tweets version 1/)
     assert.match(badBound.stdout, /bad\.yaml: primary\.min_improvement must be a number of at least 0 \(absolute\) or a percentage like '2%'/)
-    const typo = await gateJson('1', policy('typo.yaml', 'primary: { metric: macro_f1 }\nguards: [{ metric: recall.negative, max_drop: 0.1 }]'))
-    assert.equal(typo.code, 2)
-    assert.equal(typo.outcome.verdict, 'error')
-    assert.match(typo.outcome.error, /guards\[0\]\.max_drop is not a known field/)
     const unknown = await gateJson('42', evaluated)
     assert.equal(unknown.code, 2)
     assert.match(unknown.outcome.error, /the candidate does not exist: Model Version \(name=tweets, version=42\) not found/)
@@ -191,7 +187,6 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     const [header, first] = table.stdout.split('\n')
     assert.match(header, /^WHEN\s+ALIAS\s+VERSION\s+FROM\s+KIND\s+GATE\s+WHO\s+REASON$/)
     assert.match(first, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+production\s+1\s+2\s+rollback\s+pass #\d+\s+\S+\s+rollback from version 2 to version 1$/)
-    assert.equal((await cli('deployments', 'nope')).code, 1)
   })
 
   test('logged metrics are compared only when both runs used the same evaluation dataset version', async () => {
@@ -239,8 +234,6 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.ok(outcome.metrics.challenger.positive_share > 0.1)
     assert.equal(outcome.data.kind, 'path')
     assert.match(outcome.data.files[0].oid, /^sha256:[0-9a-f]{64}$/)
-    const roomy = policy('roomy.yaml', `primary: { metric: macro_f1 }\nlimits: { max_model_bytes: 1MB, max_p95_latency_ms: 250 }\nevaluation: { path: eval.jsonl, text_field: text }`)
-    assert.equal((await gate('2', roomy, '--against', 'limits-test')).code, 0)
   })
 
   test('behavioural tests: expectations and invariance pairs must pass', async () => {

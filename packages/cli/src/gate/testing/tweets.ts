@@ -1,9 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { RailyardClient } from '@railyard/sdk'
+import { AlreadyExistsError, registryOf, type RailyardClient } from '@railyard/sdk'
 import { trainTweets } from '../../../../../examples/ci/train.js'
-import { register } from '../../../../../examples/ci/register.js'
 
 /** The repository root, where the CI templates run their commands. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..')
@@ -43,5 +42,10 @@ export async function trainVersion(
   opts: { model: string; rows: number; experiment: string; evalDataset?: string },
 ): Promise<string> {
   const trained = await trainTweets({ client, rows: opts.rows, experimentName: opts.experiment, evalDataset: opts.evalDataset })
-  return register(client, opts.model, trained.modelUri)
+  const registry = registryOf(client)
+  await registry.createModel(opts.model).catch((err) => {
+    if (!(err instanceof AlreadyExistsError)) throw err
+  })
+  const mv = await registry.createVersion({ name: opts.model, source: trained.modelUri, runId: trained.runId })
+  return (await registry.waitUntilReady(opts.model, mv.version)).version
 }
