@@ -16,7 +16,7 @@ describe('experiments in the browser', () => {
     // First, so a missing browser fails the file at once.
     browser = await launchBrowser()
     server = await startUiServer()
-    sc = await seedScenario(server.url)
+    sc = await seedScenario(server)
   })
   after(async () => {
     await browser?.close()

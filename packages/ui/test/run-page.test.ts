@@ -13,7 +13,7 @@ describe('the run page in the browser', () => {
     // First, so a missing browser fails the file at once.
     browser = await launchBrowser()
     server = await startUiServer()
-    seed = new Seeder(server.url)
+    seed = new Seeder(server.url, server.dataDir)
   })
   after(async () => {
     await browser?.close()

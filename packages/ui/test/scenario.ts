@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import { Seeder } from './seed.js'
 
 export interface Scenario {
@@ -16,8 +17,8 @@ const COMMIT_B = '8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c'
  * experiments whose runs used them, and a model with version 1 in production and a better
  * version 2 that passed its gate but is not deployed yet.
  */
-export async function seedScenario(url: string): Promise<Scenario> {
-  const s = new Seeder(url)
+export async function seedScenario(server: { url: string; dataDir: string }): Promise<Scenario> {
+  const s = new Seeder(server.url, server.dataDir)
   const { root } = await s.dataset('tweets', {
     '2024-04/part-0.jsonl': '{"text":"great product"}\n'.repeat(40),
     '2024-04/part-1.jsonl': '{"text":"never again"}\n'.repeat(35),
@@ -83,7 +84,6 @@ export async function seedScenario(url: string): Promise<Scenario> {
   await s.mlflow('POST', '/registered-models/alias', { name: 'churn', alias: 'staging', version: v2 })
 
   // May's data: one file changed, one added; a second experiment freezes the new version.
-  const fs = await import('node:fs')
   fs.writeFileSync(`${root}/labels.csv`, 'id,label\n1,pos\n2,neg\n3,pos\n')
   fs.mkdirSync(`${root}/2024-05`, { recursive: true })
   fs.writeFileSync(`${root}/2024-05/part-0.jsonl`, '{"text":"love the update"}\n'.repeat(50))

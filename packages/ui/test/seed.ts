@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 
 /**
@@ -8,7 +7,11 @@ import path from 'node:path'
  * and registry API, Railyard's run logs, datasets and delivery endpoints).
  */
 export class Seeder {
-  constructor(readonly url: string) {}
+  /** `dataDir`: where datastore folders go (the test server's, removed with it). */
+  constructor(
+    readonly url: string,
+    readonly dataDir: string,
+  ) {}
 
   async call<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<T> {
     let target = this.url + path
@@ -94,7 +97,7 @@ export class Seeder {
 
   /** A local datastore over a temporary folder with `files`, and a dataset selecting all of them. */
   async dataset(name: string, files: Record<string, string>): Promise<{ root: string }> {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), `railyard-ui-data-`))
+    const root = fs.mkdtempSync(path.join(this.dataDir, `${name}-`))
     for (const [file, content] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true })
       fs.writeFileSync(path.join(root, file), content)

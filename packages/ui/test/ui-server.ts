@@ -1,4 +1,7 @@
+import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
 import { createTestApp, type TestApp } from '@railyard/server/testing/test-app.js'
 import { ensureUiBuilt } from './build-ui.js'
 
@@ -6,6 +9,8 @@ export interface UiServer {
   /** `http://127.0.0.1:<port>`, serving the API and the built UI. */
   url: string
   app: TestApp
+  /** A folder for test data (datastore roots), removed by close(). */
+  dataDir: string
   close(): Promise<void>
 }
 
@@ -15,5 +20,14 @@ export async function startUiServer(): Promise<UiServer> {
   const app = await createTestApp('sqlite')
   await app.app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.app.server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, app, close: () => app.dispose() }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-ui-data-'))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    dataDir,
+    async close() {
+      await app.dispose()
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
