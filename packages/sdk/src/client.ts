@@ -1,4 +1,4 @@
-import { authHeadersFromEnv, normalizeTrackingUri, trackingUriFromEnv } from './config.js'
+import { authHeadersFromEnv, identityHeadersFromEnv, normalizeTrackingUri, trackingUriFromEnv } from './config.js'
 import { Transport, type FetchLike } from './http.js'
 import { retryPolicy, type RetryOptions } from './retry.js'
 import { tableCall, type Call } from './call.js'
@@ -45,7 +45,7 @@ export class RailyardClient {
     this.transport = new Transport({
       baseUrl: this.trackingUri,
       fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
-      headers: { ...authHeadersFromEnv(), ...opts.headers },
+      headers: { ...identityHeadersFromEnv(), ...authHeadersFromEnv(), ...opts.headers },
       retry: retryPolicy(opts.retries),
       timeoutMs: opts.timeoutMs ?? 120_000,
     })

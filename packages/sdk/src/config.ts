@@ -1,3 +1,5 @@
+import os from 'node:os'
+
 /** Where the tracking server is when nothing is passed: Railyard's variable, then MLflow's, then MLflow's default. */
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000'
 
@@ -12,6 +14,22 @@ export function trackingUriFromEnv(env: NodeJS.ProcessEnv = process.env): string
 /** The run a supervisor (`railyard run`, or any MLflow launcher) asked this process to log into, if any. */
 export function runIdFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.RAILYARD_RUN_ID || env.MLFLOW_RUN_ID || undefined
+}
+
+/**
+ * Who is acting, for the server's audit trail (alias moves, deploys, refresh-data) when no
+ * authenticated identity is available: RAILYARD_USER, else the OS user running the script.
+ */
+export function identityHeadersFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  let user = env.RAILYARD_USER
+  if (!user) {
+    try {
+      user = os.userInfo().username
+    } catch {
+      // No passwd entry for this uid (some containers): the server falls back to its own user.
+    }
+  }
+  return user ? { 'x-railyard-user': user } : {}
 }
 
 /**
