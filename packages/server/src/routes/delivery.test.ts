@@ -50,7 +50,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestApp(dialect)
-      t.services.registry.webhooks.setRetryPolicy({ baseDelayMs: 10, maxDelayMs: 50 })
+      t.services.registry.webhooks.setRetryPolicy({ baseMs: 10, maxMs: 50 })
       api = registryClient(t.app, { 'x-railyard-user': 'ci-bot' })
       receiver = await startReceiver()
       const hook = await api.railyard('POST', '/webhooks/create', { url: receiver.url, events: ['gate.recorded', 'alias.set'], secret: 'a-long-secret' })
