@@ -59,11 +59,13 @@ try {
     const listing = await listOnly(root)
     const events: SnapshotEvent[] = []
     const clock = new PhaseClock()
+    const cpuBefore = server.cpuSeconds()
     const [snap, seconds] = await elapsed(() =>
       client.datasets.snapshot('small-1', { onProgress: (e) => (events.push(e), clock.onProgress(e)) }),
     )
+    const cpu = server.cpuSeconds() - cpuBefore
     const last = events.at(-1)
-    results.resnapshot = { files: snap.version.file_count, seconds, cached: last?.files_cached ?? 0, listSeconds: listing.seconds, phases: clock.seconds }
+    results.resnapshot = { files: snap.version.file_count, seconds, cached: last?.files_cached ?? 0, listSeconds: listing.seconds, phases: clock.seconds, serverCpuSeconds: cpu }
     log(`re-snapshot: ${seconds.toFixed(2)} s (${clock.describe()}), ${results.resnapshot.cached} files from the stat cache; listing alone ${listing.seconds.toFixed(2)} s`)
     if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
   }
@@ -99,7 +101,9 @@ try {
     await client.datasets.create({ name: 'million', datastore: 'million' })
     log('snapshot of the million files')
     const clock = new PhaseClock()
+    const cpuBefore = server.cpuSeconds()
     const [snap, snapSeconds] = await elapsed(() => client.datasets.snapshot('million', { onProgress: clock.onProgress }))
+    const snapCpu = server.cpuSeconds() - cpuBefore
     const snapPeak = server.memory().peakRssMb
     log(`snapshot: ${snapSeconds.toFixed(1)} s (${clock.describe()}), server peak RSS ${snapPeak.toFixed(0)} MB`)
     const first = await startRun({ client, experimentName: 'bench-million', runName: 'first' })
@@ -136,6 +140,7 @@ try {
       files: snap.version.file_count,
       snapshotSeconds: snapSeconds,
       snapshotPhases: clock.seconds,
+      snapshotServerCpuSeconds: snapCpu,
       snapshotPeakRssMb: snapPeak,
       manifestBytes: snap.version.manifest_bytes,
       firstFreezeSeconds: freezeSeconds,
@@ -170,7 +175,7 @@ if (args.docs !== 'false' && !args['no-docs']) {
  */
 async function throughput(name: string, root: string, gen: Generated, cold?: string[]): Promise<ThroughputResult> {
   const ceilings: Array<ReadResult & { method: string }> = []
-  const snapshots: Array<{ seconds: number; phases: Record<string, number> }> = []
+  const snapshots: Array<{ seconds: number; phases: Record<string, number>; cpu: number }> = []
   const evict = () => cold && dropCache(cold)
   for (let i = 1; i <= repeat; i++) {
     log(`${name} #${i}: reading without hashing`)
@@ -184,10 +189,12 @@ async function throughput(name: string, root: string, gen: Generated, cold?: str
     await client.datasets.create({ name: `${name}-${i}`, datastore: `${name}-${i}` })
     log(`${name} #${i}: snapshot`)
     const clock = new PhaseClock()
+    const cpuBefore = server.cpuSeconds()
     const [snap, seconds] = await elapsed(() => client.datasets.snapshot(`${name}-${i}`, { onProgress: clock.onProgress }))
+    const cpu = server.cpuSeconds() - cpuBefore
     if (snap.version.file_count !== gen.files || snap.version.total_bytes !== gen.bytes) throw new Error(`snapshot of ${name} missed files`)
-    snapshots.push({ seconds, phases: clock.seconds })
-    log(`${name} #${i}: ceiling ${ceilings.at(-2)!.seconds.toFixed(2)} s (thread pool), ${ceilings.at(-1)!.seconds.toFixed(2)} s (synchronous); snapshot ${seconds.toFixed(2)} s (${clock.describe()})`)
+    snapshots.push({ seconds, phases: clock.seconds, cpu })
+    log(`${name} #${i}: ceiling ${ceilings.at(-2)!.seconds.toFixed(2)} s (thread pool), ${ceilings.at(-1)!.seconds.toFixed(2)} s (synchronous); snapshot ${seconds.toFixed(2)} s (${clock.describe()}; server CPU ${cpu.toFixed(2)} s)`)
   }
   const best = ceilings.reduce((a, b) => (b.seconds < a.seconds ? b : a))
   const bestSnapshot = snapshots.reduce((a, b) => (b.seconds < a.seconds ? b : a))
@@ -199,8 +206,10 @@ async function throughput(name: string, root: string, gen: Generated, cold?: str
     bytes: gen.bytes,
     ceilingSeconds: best.seconds,
     ceilingMethod: best.method,
+    ceilingCpuSeconds: best.cpuSeconds ?? NaN,
     snapshotSeconds: bestSnapshot.seconds,
     snapshotPhases: bestSnapshot.phases,
+    snapshotServerCpuSeconds: bestSnapshot.cpu,
     sha256sumSeconds: sum.seconds,
     sha256sumVersion: sum.version,
     serverPeakRssMb: server.memory().peakRssMb,

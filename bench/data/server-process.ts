@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number
   /** Resident and peak resident memory (VmRSS, VmHWM) of the server process, in MB. */
   memory(): { rssMb: number; peakRssMb: number }
+  /** CPU time (user + system, all threads) the server has used so far, in seconds. */
+  cpuSeconds(): number
   /** Starts peak-RSS accounting afresh (Linux: `5` into /proc/<pid>/clear_refs), so a later peak belongs to what follows. */
   resetPeak(): boolean
   stop(): Promise<void>
@@ -34,6 +36,7 @@ export async function startServer(backendStoreUri: string, artifactsDir: string)
     url,
     pid,
     memory: () => procMemory(pid),
+    cpuSeconds: () => procCpuSeconds(pid),
     resetPeak: () => {
       try {
         fs.writeFileSync(`/proc/${pid}/clear_refs`, '5')
@@ -50,6 +53,13 @@ function procMemory(pid: number): { rssMb: number; peakRssMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
+}
+
+// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 async function stop(child: ChildProcess): Promise<void> {
