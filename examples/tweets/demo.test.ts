@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runStory, type StoryResult } from './demo/story.js'
+import { COVID_BATCHES, runStory, type StoryResult } from './demo/story.js'
 import { REPO } from './demo/shell.js'
 
 test('tweets story: frozen data, better model promoted, worse model stopped, rollback, serving follows the alias', async () => {
@@ -19,7 +19,7 @@ test('tweets story: frozen data, better model promoted, worse model stopped, rol
     result = await runStory({
       workDir,
       tweetevalRows: 1500,
-      covidRows: 800,
+      covidRows: 400,
       steps: 2,
       worseRows: 200,
       rerunFrozen: false,
@@ -38,7 +38,7 @@ test('tweets story: frozen data, better model promoted, worse model stopped, rol
   // Data: the experiment's files did not move when new batches landed; refresh-data moved them.
   assert.deepEqual(result.frozenFiles.before, ['2020-03-15/tweets.jsonl'])
   assert.deepEqual(result.frozenFiles.afterNewBatches, result.frozenFiles.before)
-  assert.deepEqual(result.frozenFiles.newExperiment, ['2020-03-15/tweets.jsonl', '2020-03-19/tweets.jsonl', '2020-03-23/tweets.jsonl'])
+  assert.deepEqual(result.frozenFiles.newExperiment, ['2020-03-15', ...COVID_BATCHES.map(([, day]) => day)].map((day) => `${day}/tweets.jsonl`))
   assert.deepEqual(result.frozenFiles.afterRefresh, result.frozenFiles.newExperiment)
   assert.notEqual(result.data.day1, result.data.covid)
 
@@ -46,7 +46,7 @@ test('tweets story: frozen data, better model promoted, worse model stopped, rol
   assert.deepEqual(result.versions, { baseline: '1', covid: '2', worse: '3' })
   assert.equal(result.lineage.baseline.trainingDigest, result.data.day1.slice(7, 19))
   assert.equal(result.lineage.covid.trainingDigest, result.data.covid.slice(7, 19))
-  assert.equal(result.lineage.covid.params.train_rows, String(1500 + 800 * 2))
+  assert.equal(result.lineage.covid.params.train_rows, String(1500 + 400 * 4))
   assert.match(result.lineage.covid.commit ?? '', /^[0-9a-f]{40}$/)
 
   // Gate: first deployment on floors, the COVID-trained model beats it, the tiny-sample model is stopped.

@@ -11,14 +11,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { runStory, StoryError } from './demo/story.js'
-import { REPO } from './demo/shell.js'
+import { CommandError, REPO } from './demo/shell.js'
 
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'tweeteval-rows': { type: 'string', default: '4000' },
-    'covid-rows': { type: 'string', default: '3000' },
+    'covid-rows': { type: 'string', default: '1500' },
     steps: { type: 'string', default: '3' },
     'worse-rows': { type: 'string', default: '200' },
     'no-rerun': { type: 'boolean', default: false },
@@ -50,13 +50,13 @@ try {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   console.log(`\n━━ Summary ${'━'.repeat(70)}`)
   console.log('  Macro recall on the COVID test set, computed by the gate:')
-  for (const row of rows) console.log(`    ${row.map((c, i) => c.padEnd(widths[i])).join('   ')}`)
+  for (const row of rows) console.log(`    ${row.map((c, i) => (i < row.length - 1 ? c.padEnd(widths[i]) : c)).join('   ')}`)
   console.log(`  "${result.covidTweet}": version ${versions.baseline} says ${result.covidTweetMood.baseline}, version ${versions.covid} says ${result.covidTweetMood.covid}`)
   console.log(`  Production now: version ${result.production.afterRollback} (after the rollback).`)
   console.log(`  All expectations met in ${result.seconds.toFixed(1)} s.`)
 } catch (err) {
   code = 1
-  console.error(`\nDEMO FAILED: ${err instanceof StoryError ? err.message : (err as Error).stack ?? err}`)
+  console.error(`\nDEMO FAILED: ${err instanceof StoryError || err instanceof CommandError ? err.message : (err as Error).stack ?? err}`)
 } finally {
   if (values.keep) console.log(`Kept ${workDir}`)
   else fs.rmSync(workDir, { recursive: true, force: true })

@@ -7,6 +7,9 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The real `railyard` command of this checkout. */
 export const RAILYARD = path.join(REPO, 'packages/cli/bin/railyard.js')
 
+/** A command exited with another code than the story needs. */
+export class CommandError extends Error {}
+
 export interface Result {
   code: number
   stdout: string
@@ -58,7 +61,7 @@ export class Shell {
     })
     indent(null)
     if (expect !== 'any' && code !== expect) {
-      throw new Error(`\`${shown}\` exited with ${code}, expected ${expect}`)
+      throw new CommandError(`\`${shown}\` exited with ${code}, expected ${expect}`)
     }
     return { code, ...out }
   }

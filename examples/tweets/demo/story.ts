@@ -9,6 +9,8 @@ export const MODEL = 'tweets-mood'
 export const EXPERIMENT = 'tweets-mood'
 const POLICY = 'examples/tweets/gate.yaml'
 const TRAIN = ['node', '--import', 'tsx', 'examples/tweets/train.ts']
+/** The COVID batches and the day each lands: the last date of its tweets (covid-tweets/batches/manifest.json). */
+export const COVID_BATCHES = [['01', '2020-03-19'], ['02', '2020-03-23'], ['03', '2020-04-04'], ['04', '2020-04-14']] as const
 const COVID_TWEET = 'Prices at the grocery store doubled overnight because of coronavirus panic'
 
 export interface StoryOptions {
@@ -16,7 +18,7 @@ export interface StoryOptions {
   workDir: string
   /** Rows of TweetEval's train split delivered on day 1 (everyday tweets). */
   tweetevalRows: number
-  /** Rows of each of COVID batches 01 and 02 delivered on days 2 and 3. */
+  /** Rows of each of the four COVID batches delivered after day 1. */
   covidRows: number
   /** Learning-curve stages per training run. */
   steps: number
@@ -119,12 +121,12 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     const first = await curl(shell, serveUrl, COVID_TWEET)
     check(first.version === baseline.version, `the model server answers with version ${baseline.version}`)
 
-    section('7. Days 2–3 (2020-03-19, 2020-03-23): COVID tweets start arriving')
-    for (const [batch, day] of [['01', '2020-03-19'], ['02', '2020-03-23']]) {
+    section('7. The following weeks: COVID tweets arrive, four batches')
+    for (const [batch, day] of COVID_BATCHES) {
       const n = deliver(landing, { source: `covid-tweets/batches/batch-${batch}.jsonl`, target: `${day}/tweets.jsonl`, rows: opts.covidRows })
       shell.say(`(dropped ${n} tweets of COVID batch ${batch} as landing/${day}/tweets.jsonl)`)
     }
-    const covidData = await snapshot(shell, 'days 2-3: COVID tweets')
+    const covidData = await snapshot(shell, 'COVID tweets, 2020-03-16 to 2020-04-14')
     r.data.covid = covidData
     if (opts.showAll) await shell.railyard(['datasets', 'diff', 'tweets-landing', day1.slice(7, 19), covidData.slice(7, 19)])
 
@@ -138,13 +140,13 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     }
     await shell.railyard(['experiments', 'create', `${EXPERIMENT}-covid`])
     r.frozenFiles.newExperiment = await frozenFiles(shell, `${EXPERIMENT}-covid`)
-    check(r.frozenFiles.newExperiment.length === 3, `a new experiment freezes the newest snapshot (3 files)`)
+    check(r.frozenFiles.newExperiment.length === 1 + COVID_BATCHES.length, `a new experiment freezes the newest snapshot (${1 + COVID_BATCHES.length} files)`)
 
     section('9. Move the experiment to the new data (audited) and retrain')
     await shell.railyard(['experiments', 'refresh-data', EXPERIMENT, 'tweets-landing', '--reason', 'COVID tweets landed; production must handle them'])
     if (opts.showAll) await shell.railyard(['experiments', 'data', EXPERIMENT, '--history'])
     r.frozenFiles.afterRefresh = await frozenFiles(shell, EXPERIMENT)
-    check(r.frozenFiles.afterRefresh.length === 3, `${EXPERIMENT} now reads all 3 files`)
+    check(r.frozenFiles.afterRefresh.join() === r.frozenFiles.newExperiment.join(), `${EXPERIMENT} now reads all ${r.frozenFiles.afterRefresh.length} files`)
     const covid = await train(shell, 'day3-with-covid', opts.steps, ['--register', MODEL])
 
     section('10. Gate the retrained model against production; it is better on COVID tweets, so deploy')
