@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { ApiError, tracking, type RequestOf } from '@railyard/api'
-import type { ArtifactDownload, ArtifactsService } from '../services/artifacts.js'
+import type { ArtifactsService } from '../services/artifacts.js'
 import { mountEndpoints } from '../http/mlflow-routes.js'
+import { sendFile } from '../http/send-file.js'
 import { compact } from '../services/wire.js'
 
 /** MLflow's artifact proxy (`mlflow-artifacts`), under the API prefix and the UI's ajax-api one. */
@@ -62,21 +63,4 @@ function wildcard(req: FastifyRequest): string {
 /** The unread request body; a request without one (an empty file) has nothing to read either. */
 function requestBody(req: FastifyRequest): Readable {
   return (req.body as Readable | undefined) ?? req.raw
-}
-
-function sendFile(reply: FastifyReply, file: ArtifactDownload): FastifyReply {
-  return reply
-    .header('content-type', file.contentType)
-    .header('content-disposition', attachment(file.fileName))
-    // Artifacts are user content: never let a browser sniff or run them as a page of this origin.
-    .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; sandbox")
-    .send(file.stream)
-}
-
-/** RFC 6266: a plain ASCII fallback name and the exact UTF-8 name. */
-function attachment(fileName: string): string {
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  const exact = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`
 }

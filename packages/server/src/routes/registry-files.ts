@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { railyardRegistry, type RailyardRegistryRequestOf as RR } from '@railyard/api'
-import { TREE_ARTIFACTS_PREFIX, type FileDownload, type ModelFilesService } from '../services/registry-files.js'
+import { sendFile } from '../http/send-file.js'
+import { TREE_ARTIFACTS_PREFIX, type ModelFilesService } from '../services/registry-files.js'
 import { compact } from '../services/wire.js'
 
 type FileQuery = RR<'getModelVersionFile'>
@@ -22,25 +23,4 @@ export function registryFileRoutes(app: FastifyInstance, files: ModelFilesServic
   const trees = `${TREE_ARTIFACTS_PREFIX}/mlflow-artifacts/artifacts`
   app.get(trees, async (req) => compact(await files.listTree((req.query as { path?: unknown }).path)))
   app.get(`${trees}/*`, async (req, reply) => sendFile(reply, await files.openTreeFile((req.params as { '*': string })['*'])))
-}
-
-function sendFile(reply: FastifyReply, file: FileDownload): FastifyReply {
-  return (
-    reply
-      .header('content-type', file.contentType)
-      // The size is known from the tree: a transfer cut short by a failed hash check is visibly incomplete.
-      .header('content-length', String(file.size))
-      .header('content-disposition', attachment(file.fileName))
-      // Model files are user content: never let a browser sniff or run them as a page of this origin.
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(file.stream)
-  )
-}
-
-/** RFC 6266: a plain ASCII fallback name and the exact UTF-8 name. */
-function attachment(fileName: string): string {
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  const exact = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`
 }
