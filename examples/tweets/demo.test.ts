@@ -7,15 +7,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { COVID_BATCHES, runStory, type StoryResult } from './demo/story.js'
-import { REPO } from './demo/shell.js'
 
 test('tweets story: frozen data, better model promoted, worse model stopped, rollback, serving follows the alias', async () => {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-tweets-test-'))
   const transcript: string[] = []
-  const cwd = process.cwd()
   let result: StoryResult
   try {
-    process.chdir(REPO)
     result = await runStory({
       workDir,
       tweetevalRows: 1500,
@@ -31,7 +28,6 @@ test('tweets story: frozen data, better model promoted, worse model stopped, rol
     console.log(transcript.join(''))
     throw err
   } finally {
-    process.chdir(cwd)
     fs.rmSync(workDir, { recursive: true, force: true })
   }
 

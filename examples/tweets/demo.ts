@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { runStory, StoryError } from './demo/story.js'
-import { CommandError, REPO } from './demo/shell.js'
+import { CommandError } from './demo/shell.js'
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +25,6 @@ const { values } = parseArgs({
   },
 })
 
-// Commands run from the repository root, whatever the caller's folder, as the README's do.
-process.chdir(REPO)
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-tweets-demo-'))
 console.log(`Working folder: ${workDir}`)
 let code = 0
