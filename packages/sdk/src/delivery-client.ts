@@ -8,6 +8,7 @@ import {
   type GateResult,
   type GateVerdict,
 } from '@railyard/api'
+import { allPages } from './all-pages.js'
 import type { RailyardClient } from './client.js'
 import type { Transport } from './http.js'
 import type { Page } from './responses.js'
@@ -128,12 +129,7 @@ export class DeliveryClient {
   }
 
   async *allDeployments(name: string, opts: { alias?: string; pageSize?: number } = {}): AsyncGenerator<Deployment> {
-    let pageToken: string | undefined
-    do {
-      const page = await this.deployments(name, { alias: opts.alias, maxResults: opts.pageSize, pageToken })
-      yield* page.items
-      pageToken = page.nextPageToken
-    } while (pageToken)
+    yield* allPages((pageToken) => this.deployments(name, { alias: opts.alias, maxResults: opts.pageSize, pageToken }))
   }
 }
 

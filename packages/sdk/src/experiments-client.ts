@@ -1,4 +1,5 @@
 import type { Experiment, RequestOf } from '@railyard/api'
+import { allPages } from './all-pages.js'
 import type { Page } from './responses.js'
 import type { Call } from './call.js'
 
@@ -44,12 +45,7 @@ export class ExperimentsClient {
 
   /** Every match, fetching pages as the iteration goes. */
   async *searchAll(req: Omit<RequestOf<'searchExperiments'>, 'page_token'> = {}): AsyncGenerator<Experiment> {
-    let pageToken: string | undefined
-    do {
-      const page = await this.search({ ...req, page_token: pageToken })
-      yield* page.items
-      pageToken = page.nextPageToken
-    } while (pageToken)
+    yield* allPages((pageToken) => this.search({ ...req, page_token: pageToken }))
   }
 
   /** Renames the experiment. AlreadyExistsError if `new_name` is taken. */

@@ -1,4 +1,5 @@
 import { doubleToWire, type Metric, type RequestOf, type Run, type RunInfo, type Tag } from '@railyard/api'
+import { allPages } from './all-pages.js'
 import type { Page } from './responses.js'
 import type { Call } from './call.js'
 
@@ -59,12 +60,7 @@ export class RunsClient {
 
   /** Every match, fetching pages as the iteration goes (`max_results` is the page size here). */
   async *searchAll(req: Omit<RequestOf<'searchRuns'>, 'page_token'> = {}): AsyncGenerator<Run> {
-    let pageToken: string | undefined
-    do {
-      const page = await this.search({ ...req, page_token: pageToken })
-      yield* page.items
-      pageToken = page.nextPageToken
-    } while (pageToken)
+    yield* allPages((pageToken) => this.search({ ...req, page_token: pageToken }))
   }
 
   /** Logs one point right away (the ActiveRun API buffers instead). */
