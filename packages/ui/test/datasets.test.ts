@@ -1,27 +1,20 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, screenshot, type Browser } from './browser.js'
+import { screenshot } from './browser.js'
+import { browserSuite } from './browser-suite.js'
 import { eventually } from './eventually.js'
 import { seedScenario, type Scenario } from './scenario.js'
-import { startUiServer, type UiServer } from './ui-server.js'
+import { startUiServer } from './ui-server.js'
 
 describe('datasets in the browser', () => {
-  let server: UiServer
-  let browser: Browser
+  const ui = browserSuite()
   let sc: Scenario
   before(async () => {
-    // First, so a missing browser fails the file at once.
-    browser = await launchBrowser()
-    server = await startUiServer()
-    sc = await seedScenario(server)
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
+    sc = await seedScenario(ui.server)
   })
 
   test('a dataset lists its versions and the experiments frozen on each, and diffs two versions', async () => {
-    const { page, errors } = await browser.open(`${server.url}/datasets`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/datasets`)
     const list = page.getByRole('table', { name: 'Datasets' })
     await list.getByRole('link', { name: 'tweets' }).waitFor()
     assert.match(await list.innerText(), /tweets\s+tweets-store\s+[0-9a-f]{12}\s+4\s+3\.11 KB/)
@@ -59,7 +52,7 @@ describe('datasets in the browser', () => {
 
     // A file of the version downloads with its bytes.
     const link = added.getByRole('link', { name: '2024-05/part-0.jsonl' })
-    const res = await fetch(new URL((await link.getAttribute('href'))!, server.url))
+    const res = await fetch(new URL((await link.getAttribute('href'))!, ui.server.url))
     assert.equal(await res.text(), '{"text":"love the update"}\n'.repeat(50))
     assert.deepEqual(errors, [])
   })
@@ -67,7 +60,7 @@ describe('datasets in the browser', () => {
   test('the empty states say how to start', async () => {
     const fresh = await startUiServer()
     try {
-      const { page, errors } = await browser.open(`${fresh.url}/datasets`)
+      const { page, errors } = await ui.browser.open(`${fresh.url}/datasets`)
       await page.getByText('No datasets yet.').waitFor()
       assert.match(await page.locator('.empty').innerText(), /npx railyard datasets create/)
       await page.goto(`${fresh.url}/models`)

@@ -1,30 +1,22 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Page } from 'playwright-core'
-import { launchBrowser, screenshot, type Browser } from './browser.js'
+import { screenshot } from './browser.js'
+import { browserSuite } from './browser-suite.js'
 import { eventually } from './eventually.js'
 import { seedScenario, type Scenario } from './scenario.js'
-import { startUiServer, type UiServer } from './ui-server.js'
 
 const runNames = (page: Page) => page.locator('table[aria-label="Runs"] tbody .run-name-cell a').allInnerTexts()
 
 describe('experiments in the browser', () => {
-  let server: UiServer
-  let browser: Browser
+  const ui = browserSuite()
   let sc: Scenario
   before(async () => {
-    // First, so a missing browser fails the file at once.
-    browser = await launchBrowser()
-    server = await startUiServer()
-    sc = await seedScenario(server)
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
+    sc = await seedScenario(ui.server)
   })
 
   test('the experiments list links to an experiment whose runs table sorts by a metric on the server', async () => {
-    const { page, errors } = await browser.open(server.url + '/')
+    const { page, errors } = await ui.browser.open(ui.server.url + '/')
     await page.getByRole('link', { name: 'churn-model' }).click()
     await eventually(async () => assert.equal(new URL(page.url()).pathname, `/experiments/${sc.churnExperiment}`))
     // Newest first by default.
@@ -45,13 +37,13 @@ describe('experiments in the browser', () => {
     await screenshot(page, 'experiment-runs')
 
     // The sorted view is a URL: opening it again gives the same order.
-    const again = await browser.open(page.url())
+    const again = await ui.browser.open(page.url())
     await eventually(async () => assert.deepEqual(await runNames(again.page), ['baseline', 'wide', 'deeper', 'lr-too-high']))
     assert.deepEqual([...errors, ...again.errors], [])
   })
 
   test("the filter box filters with MLflow's grammar and shows the server's message for a bad filter", async () => {
-    const { page, errors } = await browser.open(`${server.url}/experiments/${sc.churnExperiment}`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/experiments/${sc.churnExperiment}`)
     const box = page.getByRole('searchbox', { name: /Filter runs/ })
     await eventually(async () => assert.equal((await runNames(page)).length, 4))
     await box.fill("metrics.auc > 0.85 and params.optimizer = 'adam'")
@@ -60,7 +52,7 @@ describe('experiments in the browser', () => {
     assert.equal(new URL(page.url()).searchParams.get('filter'), "metrics.auc > 0.85 and params.optimizer = 'adam'")
 
     const bad = 'metrics.auc >> 0.5'
-    const refusal = await fetch(`${server.url}/api/2.0/mlflow/runs/search`, {
+    const refusal = await fetch(`${ui.server.url}/api/2.0/mlflow/runs/search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ experiment_ids: [sc.churnExperiment], filter: bad }),
@@ -85,7 +77,7 @@ describe('experiments in the browser', () => {
   })
 
   test('selected runs open side by side: metrics, differing params and overlaid charts', async () => {
-    const { page, errors } = await browser.open(`${server.url}/experiments/${sc.churnExperiment}`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/experiments/${sc.churnExperiment}`)
     await page.getByRole('checkbox', { name: 'Select run baseline' }).check()
     await page.getByRole('checkbox', { name: 'Select run deeper' }).check()
     await page.getByRole('button', { name: 'Compare 2 runs' }).click()
@@ -102,7 +94,7 @@ describe('experiments in the browser', () => {
   })
 
   test('a new experiment is created from the list and opens with instructions to start a run', async () => {
-    const { page, errors } = await browser.open(`${server.url}/experiments`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/experiments`)
     await page.getByRole('button', { name: 'New experiment' }).click()
     await page.getByRole('textbox', { name: 'Name' }).fill('fraud-detection')
     await page.getByRole('button', { name: 'Create', exact: true }).click()
@@ -110,7 +102,7 @@ describe('experiments in the browser', () => {
     assert.match(await page.locator('.empty').innerText(), /npx railyard run -e fraud-detection -- python train.py/)
 
     // A taken name: the server's message, in the form.
-    await page.goto(`${server.url}/experiments`)
+    await page.goto(`${ui.server.url}/experiments`)
     await page.getByRole('button', { name: 'New experiment' }).click()
     await page.getByRole('textbox', { name: 'Name' }).fill('churn-model')
     await page.getByRole('button', { name: 'Create', exact: true }).click()

@@ -1,27 +1,19 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, screenshot, type Browser } from './browser.js'
+import { screenshot } from './browser.js'
+import { browserSuite } from './browser-suite.js'
 import { eventually } from './eventually.js'
 import { seedScenario, type Scenario } from './scenario.js'
-import { startUiServer, type UiServer } from './ui-server.js'
 
 describe('models in the browser', () => {
-  let server: UiServer
-  let browser: Browser
+  const ui = browserSuite()
   let sc: Scenario
   before(async () => {
-    // First, so a missing browser fails the file at once.
-    browser = await launchBrowser()
-    server = await startUiServer()
-    sc = await seedScenario(server)
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
+    sc = await seedScenario(ui.server)
   })
 
   test('the models list and the model page single out what is in production, with gates, deployments and audit', async () => {
-    const { page, errors } = await browser.open(`${server.url}/models`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/models`)
     const list = page.getByRole('table', { name: 'Registered models' })
     await list.getByRole('link', { name: 'churn' }).waitFor()
     assert.match(await list.innerText(), /churn\s+version 1\s+2/)
@@ -58,7 +50,7 @@ describe('models in the browser', () => {
   })
 
   test('a version page shows its lineage and how it differs from production', async () => {
-    const { page, errors } = await browser.open(`${server.url}/models/churn/versions/2`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/models/churn/versions/2`)
     const lineage = page.getByRole('list', { name: 'Lineage' })
     await lineage.getByRole('link', { name: 'deeper' }).waitFor()
     const text = await lineage.innerText()

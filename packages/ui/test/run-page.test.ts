@@ -1,23 +1,15 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, screenshot, type Browser } from './browser.js'
+import { screenshot } from './browser.js'
+import { browserSuite } from './browser-suite.js'
 import { eventually } from './eventually.js'
 import { Seeder } from './seed.js'
-import { startUiServer, type UiServer } from './ui-server.js'
 
 describe('the run page in the browser', () => {
-  let server: UiServer
-  let browser: Browser
+  const ui = browserSuite()
   let seed: Seeder
   before(async () => {
-    // First, so a missing browser fails the file at once.
-    browser = await launchBrowser()
-    server = await startUiServer()
-    seed = new Seeder(server.url, server.dataDir)
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
+    seed = new Seeder(ui.server.url, ui.server.dataDir)
   })
 
   test('a running run: charts, a live log that shows lines printed after the page opened, then the finish', async () => {
@@ -30,7 +22,7 @@ describe('the run page in the browser', () => {
     await seed.artifact(run.artifactUri, 'notes.txt', 'trained on reviews')
     await seed.logLines(run.runId, ['starting training'])
 
-    const { page, errors } = await browser.open(`${server.url}/runs/${run.runId}`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/${run.runId}`)
     await page.getByRole('heading', { name: /still-going/ }).waitFor()
     assert.match(await page.locator('h1').innerText(), /Running/)
     await page.locator('.chart-card', { hasText: 'loss' }).locator('canvas').waitFor()
@@ -65,7 +57,7 @@ describe('the run page in the browser', () => {
     await seed.artifact(run.artifactUri, 'model/weights.bin', 'w'.repeat(2048))
     await seed.artifact(run.artifactUri, 'report.md', '# Report\n')
 
-    const { page, errors } = await browser.open(`${server.url}/runs/${run.runId}`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/${run.runId}`)
     await page.getByRole('heading', { name: /with-files/ }).waitFor()
     assert.match(await page.getByRole('table', { name: 'Parameters' }).innerText(), /batch_size\s+32/)
     assert.match(await page.getByRole('table', { name: 'Source code' }).innerText(), /abcdef1234567890abcdef1234567890abcdef12/)
@@ -80,9 +72,9 @@ describe('the run page in the browser', () => {
     const weights = tree.getByRole('link', { name: 'weights.bin' })
     await weights.waitFor()
     assert.match(await tree.innerText(), /weights\.bin\s+2\.00 KB/)
-    const res = await fetch(new URL((await weights.getAttribute('href'))!, server.url))
+    const res = await fetch(new URL((await weights.getAttribute('href'))!, ui.server.url))
     assert.equal(await res.text(), 'w'.repeat(2048))
-    const report = await fetch(new URL((await tree.getByRole('link', { name: 'report.md' }).getAttribute('href'))!, server.url))
+    const report = await fetch(new URL((await tree.getByRole('link', { name: 'report.md' }).getAttribute('href'))!, ui.server.url))
     assert.equal(await report.text(), '# Report\n')
     await screenshot(page, 'run-finished')
 
@@ -95,7 +87,7 @@ describe('the run page in the browser', () => {
   })
 
   test("an unknown run shows the server's message", async () => {
-    const { page, errors } = await browser.open(`${server.url}/runs/0123456789abcdef0123456789abcdef`)
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/0123456789abcdef0123456789abcdef`)
     const alert = page.getByRole('alert')
     await alert.waitFor()
     assert.match(await alert.innerText(), /Could not load the run[\s\S]*0123456789abcdef0123456789abcdef/)
