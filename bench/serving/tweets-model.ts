@@ -1,4 +1,6 @@
-import { logModel, startRun, type RailyardClient } from '@railyard/sdk'
+import fs from 'node:fs'
+import path from 'node:path'
+import { logModel, saveModel, startRun, type RailyardClient } from '@railyard/sdk'
 import { TweetClassifier } from '../../examples/tweets/model/classifier.js'
 import { readJsonl } from '../../examples/tweets/model/jsonl.js'
 
@@ -33,4 +35,22 @@ export async function registerTweetVersions(client: RailyardClient, name: string
 /** The /invocations body of one tweet, MLflow's dataframe_split. */
 export function invocationBody(tweet: string): string {
   return JSON.stringify({ dataframe_split: { columns: ['text'], data: [[tweet]] } })
+}
+
+/**
+ * A railyard_js model whose predict answers the bare route's constant for every input: serving it
+ * measures the serving stack without the cost of a model.
+ */
+export async function writeConstantModel(dir: string): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(
+    path.join(dir, 'predict.mjs'),
+    `const OUT = { label: 'neutral', probabilities: { negative: 0.2, neutral: 0.6, positive: 0.2 } }
+export function load() {
+  return { predict: (inputs) => inputs.map(() => OUT) }
+}
+`,
+  )
+  await saveModel(dir, { flavor: 'railyard_js', inputExample: [{ text: 'a tweet' }] })
+  return dir
 }

@@ -27,6 +27,8 @@ export interface LoadOptions {
   onResponse?: (r: LoadResponse) => void
   /** Per-request timeout, in milliseconds. Default 10 000. */
   timeoutMs?: number
+  /** Return every latency (sorted), to compute percentiles over several runs. */
+  keepLatencies?: boolean
 }
 
 export interface LoadResult {
@@ -38,6 +40,8 @@ export interface LoadResult {
   p50Ms: number
   p99Ms: number
   statuses: Record<string, number>
+  /** Every latency in ms, sorted; with `keepLatencies`. */
+  latencies?: number[]
 }
 
 /**
@@ -76,16 +80,21 @@ export async function generateLoad(opts: LoadOptions): Promise<LoadResult> {
   clearTimeout(timer)
   const durationMs = performance.now() - started
   latencies.sort((a, b) => a - b)
-  const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN)
   return {
     requests: latencies.length,
     failed,
     durationMs,
     requestsPerSecond: (latencies.length / durationMs) * 1000,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
     statuses,
+    latencies: opts.keepLatencies ? latencies : undefined,
   }
+}
+
+/** The q-quantile (0–1) of sorted values; NaN when there are none. */
+export function percentile(sorted: number[], q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN
 }
 
 function post(url: URL, body: string, agent: http.Agent, timeoutMs: number): Promise<LoadResponse> {
