@@ -44,6 +44,7 @@ test('tweets story: frozen data, better model promoted, worse model stopped, rol
   assert.equal(result.lineage.covid.trainingDigest, result.data.covid.slice(7, 19))
   assert.equal(result.lineage.covid.params.train_rows, String(1500 + 400 * 4))
   assert.match(result.lineage.covid.commit ?? '', /^[0-9a-f]{40}$/)
+  assert.deepEqual(result.learningCurveSteps, [1, 2])
 
   // Gate: first deployment on floors, the COVID-trained model beats it, the tiny-sample model is stopped.
   assert.equal(result.gates.baseline.exit, 0)

@@ -68,3 +68,8 @@ export async function lineageOf(client: RailyardClient, name: string, version: s
   const training = lineage.dataset_inputs?.find((i) => i.tags?.some((t) => t.key === 'mlflow.data.context' && t.value === 'training'))
   return { runId: lineage.run?.run_id, commit: lineage.code?.commit, params, trainingDigest: training?.dataset.digest }
 }
+
+/** The steps at which a run logged a metric, in order (the learning curve's x axis). */
+export async function metricSteps(client: RailyardClient, runId: string, key: string): Promise<number[]> {
+  return (await client.runs.metricHistory(runId, key)).map((m) => m.step).sort((a, b) => a - b)
+}

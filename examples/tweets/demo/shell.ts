@@ -47,12 +47,31 @@ export class Shell {
     return this.run(process.execPath, [RAILYARD, ...args], `railyard ${args.map(quote).join(' ')}`, opts.expect ?? 0)
   }
 
-  /** Any command, shown as `shown`. */
-  async run(cmd: string, args: string[], shown: string, expect: number | 'any' = 0): Promise<Result> {
-    this.emit(`$ ${shown}\n`)
+  /**
+   * `railyard ARGS…` for each list at once (they must not depend on each other); the transcript
+   * shows them one after the other, each with its own output, as if run in order.
+   */
+  async railyardAll(argLists: string[][]): Promise<Result[]> {
+    const held = argLists.map(() => [] as string[])
+    const settled = await Promise.allSettled(
+      argLists.map((args, i) => this.exec(process.execPath, [RAILYARD, ...args], `railyard ${args.map(quote).join(' ')}`, 0, (t) => held[i].push(t))),
+    )
+    for (const lines of held) for (const line of lines) this.emit(line)
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
+    return settled.map((s) => (s as PromiseFulfilledResult<Result>).value)
+  }
+
+  /** Any command, shown as `shown`, its output printed as it arrives. */
+  run(cmd: string, args: string[], shown: string, expect: number | 'any' = 0): Promise<Result> {
+    return this.exec(cmd, args, shown, expect, (t) => this.emit(t))
+  }
+
+  private async exec(cmd: string, args: string[], shown: string, expect: number | 'any', sink: (text: string) => void): Promise<Result> {
+    sink(`$ ${shown}\n`)
     const child = spawn(cmd, args, { cwd: REPO, env: this.childEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
     const out = { stdout: '', stderr: '' }
-    const indent = this.indenter()
+    const indent = indenter(sink)
     child.stdout!.setEncoding('utf8').on('data', (d: string) => ((out.stdout += d), indent(d)))
     child.stderr!.setEncoding('utf8').on('data', (d: string) => ((out.stderr += d), indent(d)))
     const code = await new Promise<number>((resolve, reject) => {
@@ -72,7 +91,7 @@ export class Shell {
     this.emit(`$ ${shown}\n`)
     const child = spawn(process.execPath, [RAILYARD, ...args], { cwd: REPO, env: this.childEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
     let all = ''
-    const indent = this.indenter()
+    const indent = indenter((t) => this.emit(t))
     const ended = new Promise<void>((resolve) => child.on('close', () => resolve()))
     const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`\`${shown}\` did not print ${ready} within ${timeoutMs} ms:\n${all}`)), timeoutMs)
@@ -120,24 +139,24 @@ export class Shell {
     return { ...env, NO_COLOR: '1', ...this.env }
   }
 
-  /** Prints a command's output indented, line by line as it arrives; null flushes the last partial line. */
-  private indenter(): (chunk: string | null) => void {
-    let partial = ''
-    return (chunk) => {
-      if (chunk === null) {
-        if (partial) this.emit(`    ${partial}\n`)
-        partial = ''
-        return
-      }
-      const lines = (partial + chunk).split('\n')
-      partial = lines.pop()!
-      for (const line of lines) this.emit(`    ${line}\n`)
-    }
-  }
-
   private emit(text: string): void {
     this.transcript.push(text)
     this.print(text)
+  }
+}
+
+/** Passes a command's output on indented, line by line as it arrives; null flushes the last partial line. */
+function indenter(sink: (text: string) => void): (chunk: string | null) => void {
+  let partial = ''
+  return (chunk) => {
+    if (chunk === null) {
+      if (partial) sink(`    ${partial}\n`)
+      partial = ''
+      return
+    }
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop()!
+    for (const line of lines) sink(`    ${line}\n`)
   }
 }
 

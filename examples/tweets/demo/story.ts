@@ -3,7 +3,7 @@ import path from 'node:path'
 import { RailyardClient } from '@railyard/sdk'
 import { Shell, type Background } from './shell.js'
 import { DATA, deliver } from './landing.js'
-import { aliasTarget, askModel, gateMetrics, lineageOf, runDatasetDigest, waitForServedVersion } from './observe.js'
+import { aliasTarget, askModel, gateMetrics, lineageOf, metricSteps, runDatasetDigest, waitForServedVersion } from './observe.js'
 
 export const MODEL = 'tweets-mood'
 export const EXPERIMENT = 'tweets-mood'
@@ -49,6 +49,8 @@ export interface StoryResult {
   covidTweet: string
   covidTweetMood: { baseline: string; covid: string }
   lineage: Record<'baseline' | 'covid', { trainingDigest?: string; commit?: string; params: Record<string, string> }>
+  /** Steps at which the COVID run logged train_loss: one point per learning-curve stage. */
+  learningCurveSteps: number[]
   seconds: number
 }
 
@@ -84,13 +86,21 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     const client = new RailyardClient({ trackingUri: uri })
 
     section('2. Connect the data where it lives')
-    await shell.railyard(['datastores', 'add', 'landing', '--kind', 'local', '--root', landing])
-    await shell.railyard(['datastores', 'add', 'reference', '--kind', 'local', '--root', DATA])
-    await shell.railyard(['datasets', 'create', 'tweets-landing', '--datastore', 'landing', '--glob', '**/*.jsonl'])
-    await shell.railyard(['datasets', 'create', 'tweeteval-val', '--datastore', 'reference', '--path', 'tweeteval-sentiment', '--include', 'val.jsonl'])
-    await shell.railyard(['datasets', 'create', 'covid-test', '--datastore', 'reference', '--path', 'covid-tweets', '--include', 'test.jsonl'])
-    await shell.railyard(['datasets', 'snapshot', 'tweeteval-val', '--pin', '-q', '-m', 'TweetEval validation split'])
-    await shell.railyard(['datasets', 'snapshot', 'covid-test', '--pin', '-q', '-m', 'COVID test set: what the gate evaluates on'])
+    // Independent commands run side by side (the transcript still shows them in order): the demo
+    // spends most of its time starting processes.
+    await shell.railyardAll([
+      ['datastores', 'add', 'landing', '--kind', 'local', '--root', landing],
+      ['datastores', 'add', 'reference', '--kind', 'local', '--root', DATA],
+    ])
+    await shell.railyardAll([
+      ['datasets', 'create', 'tweets-landing', '--datastore', 'landing', '--glob', '**/*.jsonl'],
+      ['datasets', 'create', 'tweeteval-val', '--datastore', 'reference', '--path', 'tweeteval-sentiment', '--include', 'val.jsonl'],
+      ['datasets', 'create', 'covid-test', '--datastore', 'reference', '--path', 'covid-tweets', '--include', 'test.jsonl'],
+    ])
+    await shell.railyardAll([
+      ['datasets', 'snapshot', 'tweeteval-val', '--pin', '-q', '-m', 'TweetEval validation split'],
+      ['datasets', 'snapshot', 'covid-test', '--pin', '-q', '-m', 'COVID test set: what the gate evaluates on'],
+    ])
 
     section('3. Day 1 (2020-03-15): everyday tweets land in blob storage')
     const day1Rows = deliver(landing, { source: 'tweeteval-sentiment/train.jsonl', target: '2020-03-15/tweets.jsonl', rows: opts.tweetevalRows })
@@ -184,6 +194,8 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     check(lineage.covid.trainingDigest === covidData.slice(7, 19), `version ${covid.version} was trained on tweets-landing@${covidData.slice(7, 19)}`)
     if (opts.showAll) await showLineage(shell, covid.version, baseline.version)
 
+    const learningCurveSteps = await metricSteps(client, covid.runId, 'train_loss')
+    check(learningCurveSteps.join() === Array.from({ length: opts.steps }, (_, i) => i + 1).join(), `the run logged train_loss at steps ${learningCurveSteps.join(', ')}`)
     const m2 = await gateMetrics(client, MODEL, covid.version)
     const m3 = await gateMetrics(client, MODEL, worse.version)
     return {
@@ -202,6 +214,7 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
       covidTweet: COVID_TWEET,
       covidTweetMood: { baseline: first.label, covid: second.label },
       lineage,
+      learningCurveSteps,
       seconds: (Date.now() - started) / 1000,
     }
   } finally {
