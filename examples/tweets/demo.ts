@@ -3,7 +3,7 @@
 // promoted, a worse one stopped, a rollback, lineage. Prints every command and its output, checks
 // each outcome, and exits 1 if any expectation fails.
 //
-//   node --import tsx examples/tweets/demo.ts            # slices: about a minute on 2 cores
+//   node --import tsx examples/tweets/demo.ts            # slices: one to two minutes on 2 cores
 //   node --import tsx examples/tweets/demo.ts --full     # every row (slower, better models)
 //   node --import tsx examples/tweets/demo.ts --keep     # keep the temporary folder to look around
 import fs from 'node:fs'
