@@ -164,13 +164,7 @@ export class RegistryRepo {
 
   /** The version an alias points to, if it is set. */
   async aliasVersion(modelId: number, alias: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('registered_model_aliases')
-      .select('version')
-      .where('model_id', '=', modelId)
-      .where('alias', '=', alias)
-      .executeTakeFirst()
-    return row ? Number(row.version) : undefined
+    return aliasVersionIn(this.db, modelId, alias)
   }
 
   /**
@@ -189,18 +183,12 @@ export class RegistryRepo {
         .executeTakeFirst()
       // The version may have been deleted since the caller looked.
       if (!live) throw new NotFoundError(`Model Version (name=${model.name}, version=${version}) not found`)
-      const prev = await tx
-        .selectFrom('registered_model_aliases')
-        .select('version')
-        .where('model_id', '=', model.model_id)
-        .where('alias', '=', alias)
-        .executeTakeFirst()
+      const from = await aliasVersionIn(tx, model.model_id, alias)
       await tx
         .insertInto('registered_model_aliases')
         .values({ model_id: model.model_id, alias, version })
         .onConflict((oc) => oc.columns(['model_id', 'alias']).doUpdateSet({ version }))
         .execute()
-      const from = prev ? Number(prev.version) : undefined
       await this.audit.appendIn(tx, actor, now, [
         {
           modelId: model.model_id,
@@ -220,26 +208,21 @@ export class RegistryRepo {
   async deleteAlias(model: ModelRow, alias: string, now: number, actor: Actor): Promise<number | undefined> {
     return this.db.transaction().execute(async (tx) => {
       await lockModel(tx, this.caps, model.model_id)
-      const prev = await tx
-        .selectFrom('registered_model_aliases')
-        .select('version')
-        .where('model_id', '=', model.model_id)
-        .where('alias', '=', alias)
-        .executeTakeFirst()
-      if (!prev) return undefined
+      const prev = await aliasVersionIn(tx, model.model_id, alias)
+      if (prev === undefined) return undefined
       await tx.deleteFrom('registered_model_aliases').where('model_id', '=', model.model_id).where('alias', '=', alias).execute()
       await this.audit.appendIn(tx, actor, now, [
         {
           modelId: model.model_id,
           modelName: model.name,
-          version: Number(prev.version),
+          version: prev,
           action: 'alias.deleted',
           subject: alias,
-          from: String(prev.version),
+          from: String(prev),
           to: null,
         },
       ])
-      return Number(prev.version)
+      return prev
     })
   }
 
@@ -269,4 +252,15 @@ export class RegistryRepo {
         .map((a) => ({ alias: a.alias, version: String(a.version) })),
     }))
   }
+}
+
+/** The version an alias points to, if it is set; `db` may be a transaction. */
+async function aliasVersionIn(db: RegistryDb, modelId: number, alias: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('registered_model_aliases')
+    .select('version')
+    .where('model_id', '=', modelId)
+    .where('alias', '=', alias)
+    .executeTakeFirst()
+  return row ? Number(row.version) : undefined
 }
