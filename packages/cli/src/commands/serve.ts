@@ -46,8 +46,7 @@ Examples:
   curl -s localhost:8080/invocations -H 'content-type: application/json' -d '{"inputs": ["what a day!"]}'`)
     .action(async (opts, self: Command) => {
       const trackingUri = trackingUriOf(self)
-      // The serving package is TypeScript source, like the server: tsx first when running from the bundle.
-      if (!(globalThis as { __railyardTsx?: boolean }).__railyardTsx) (await import('tsx/esm/api')).register()
+      // Loaded here so other commands start without Fastify; it is part of the CLI's bundle.
       const { serveModel } = await import('@railyard/serving')
       let server: Awaited<ReturnType<typeof serveModel>>
       try {
