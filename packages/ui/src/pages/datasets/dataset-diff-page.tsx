@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { DatasetDiff, DatasetDiffEntry } from '@railyard/api'
 import { diffVersions, fileUrl, listVersions } from '../../api/datasets.js'
 import { PageHeader, Section } from '../../components/layout.js'
+import { Stat } from '../../components/stat.js'
 import { ErrorMessage, Loading } from '../../components/states.js'
 import { formatBytes, formatCount } from '../../lib/format.js'
 import { path, setQuery, useLocation } from '../../lib/router.js'
@@ -60,26 +61,10 @@ function Diff({ name, from, to }: { name: string; from: string; to: string }) {
   return (
     <>
       <div className="stat-row">
-        <div className="stat diff-added">
-          <div className="stat-label">Added</div>
-          <div className="stat-value">
-            {formatCount(s.added)} <span className="small muted">{formatBytes(s.bytes_added)}</span>
-          </div>
-        </div>
-        <div className="stat diff-removed">
-          <div className="stat-label">Removed</div>
-          <div className="stat-value">
-            {formatCount(s.removed)} <span className="small muted">{formatBytes(s.bytes_removed)}</span>
-          </div>
-        </div>
-        <div className="stat diff-changed">
-          <div className="stat-label">Changed</div>
-          <div className="stat-value">{formatCount(s.modified)}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Unchanged</div>
-          <div className="stat-value">{formatCount(s.unchanged)}</div>
-        </div>
+        <Stat label="Added" className="diff-added" value={<CountAndBytes count={s.added} bytes={s.bytes_added} />} />
+        <Stat label="Removed" className="diff-removed" value={<CountAndBytes count={s.removed} bytes={s.bytes_removed} />} />
+        <Stat label="Changed" className="diff-changed" value={formatCount(s.modified)} />
+        <Stat label="Unchanged" value={formatCount(s.unchanged)} />
       </div>
       {s.added + s.removed + s.modified === 0 && <p className="card">The two versions hold the same files.</p>}
       <DiffList title="Added" kind="added" name={name} version={to} entries={entries((d) => d.added)} />
@@ -93,6 +78,14 @@ function Diff({ name, from, to }: { name: string; from: string; to: string }) {
           </button>
         </div>
       )}
+    </>
+  )
+}
+
+function CountAndBytes({ count, bytes }: { count: number; bytes: number }) {
+  return (
+    <>
+      {formatCount(count)} <span className="small muted">{formatBytes(bytes)}</span>
     </>
   )
 }

@@ -3,6 +3,7 @@ import type { DatasetFile } from '@railyard/api'
 import { fileUrl, getVersion, listFiles } from '../../api/datasets.js'
 import { PageHeader, Section } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
+import { Stat } from '../../components/stat.js'
 import { Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatBytes, formatCount, formatTime, shortId } from '../../lib/format.js'
 import { path, withQuery } from '../../lib/router.js'
@@ -37,21 +38,12 @@ export function DatasetVersionPage({ name, version }: { name: string; version: s
       <div className="stat-row">
         <Stat label={dv.row_count !== undefined ? 'Rows' : 'Files'} value={formatCount(dv.row_count ?? dv.file_count)} />
         <Stat label="Size" value={formatBytes(dv.total_bytes)} />
-        <Stat label="Version id" value={<span className="mono small break">{dv.id}</span>} wide />
+        <Stat label="Version id" value={<span className="mono small break">{dv.id}</span>} className="wide" />
       </div>
       <Section title="Files" actions={<Link href={withQuery(path('datasets', name, 'diff'), { to: dv.short_id })}>Diff with another version</Link>}>
         <Files name={name} version={dv.id} />
       </Section>
     </>
-  )
-}
-
-function Stat({ label, value, wide }: { label: string; value: React.ReactNode; wide?: boolean }) {
-  return (
-    <div className={`stat${wide ? ' wide' : ''}`}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value">{value}</div>
-    </div>
   )
 }
 
