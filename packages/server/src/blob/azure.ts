@@ -10,7 +10,7 @@ import { ApiError, InvalidParameterError } from '@railyard/api'
 import { BlobNotFoundError, type BlobStat, type BlobStore, type ListPage } from './blob.js'
 import { azureCredentialsFromEnv, parseAzureUrl } from './blob-url.js'
 import { fixedSizeChunks } from './fixed-size-chunks.js'
-import { emptyStream, PrefixedKeys, stripQuotes } from './object-storage.js'
+import { existsByStat, noBytesOf, PrefixedKeys, stripQuotes } from './object-storage.js'
 import { listAllPages, pageLimit } from './paging.js'
 import { checkRange } from './range.js'
 import {
@@ -104,8 +104,7 @@ export class AzureBlobStore implements BlobStore {
     const blob = this.container.getBlobClient(this.keys.full(key))
     checkRange(range)
     if (range && range.end === range.start) {
-      await this.stat(key)
-      return emptyStream()
+      return noBytesOf(this, key)
     }
     const offset = range?.start ?? 0
     const count = range?.end === undefined ? undefined : range.end - offset
@@ -115,8 +114,7 @@ export class AzureBlobStore implements BlobStore {
     } catch (err) {
       // A range starting at or past the end: Azure answers 416, the contract answers no bytes.
       if ((err as { statusCode?: number }).statusCode === 416) {
-        await this.stat(key)
-        return emptyStream()
+        return noBytesOf(this, key)
       }
       throw this.translate(err, 'get', key)
     }
@@ -138,14 +136,8 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.stat(key)
-      return true
-    } catch (err) {
-      if (err instanceof BlobNotFoundError) return false
-      throw err
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByStat(this, key)
   }
 
   async delete(key: string): Promise<void> {

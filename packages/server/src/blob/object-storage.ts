@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { BlobKeyError } from './blob.js'
+import { BlobKeyError, BlobNotFoundError, type BlobStore } from './blob.js'
 import { checkKey, checkPrefix, MAX_KEY_BYTES } from './keys.js'
 
 // Helpers shared by the adapters over flat object namespaces (S3, Azure Blob).
@@ -47,6 +47,22 @@ export function stripQuotes(etag: string | undefined): string {
   return (etag ?? '').replace(/^(W\/)?"(.*)"$/, '$2')
 }
 
-export function emptyStream(): Readable {
+/**
+ * The read of no bytes (an empty range, or one starting at or past the end) still needs the
+ * object: BlobNotFoundError for a missing key, as for any other read.
+ */
+export async function noBytesOf(store: Pick<BlobStore, 'stat'>, key: string): Promise<Readable> {
+  await store.stat(key)
   return Readable.from([])
+}
+
+/** exists() as a metadata read (HEAD): false where stat() finds no object. */
+export async function existsByStat(store: Pick<BlobStore, 'stat'>, key: string): Promise<boolean> {
+  try {
+    await store.stat(key)
+    return true
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) return false
+    throw err
+  }
 }

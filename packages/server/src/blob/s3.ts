@@ -13,7 +13,7 @@ import {
 import { InvalidParameterError } from '@railyard/api'
 import { BlobNotFoundError, type BlobStat, type BlobStore, type ListPage } from './blob.js'
 import { parseS3Url, s3CredentialsFromEnv } from './blob-url.js'
-import { emptyStream, PrefixedKeys, stripQuotes } from './object-storage.js'
+import { existsByStat, noBytesOf, PrefixedKeys, stripQuotes } from './object-storage.js'
 import { listAllPages, pageLimit } from './paging.js'
 import { checkRange } from './range.js'
 import { MIN_PART_SIZE, uploadStream } from './s3-upload.js'
@@ -116,8 +116,7 @@ export class S3BlobStore implements BlobStore {
     const Key = this.keys.full(key)
     checkRange(range)
     if (range && range.end === range.start) {
-      await this.stat(key)
-      return emptyStream()
+      return noBytesOf(this, key)
     }
     const Range = range ? `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}` : undefined
     try {
@@ -126,8 +125,7 @@ export class S3BlobStore implements BlobStore {
     } catch (err) {
       // A range starting at or past the end: S3 answers 416, the contract answers no bytes.
       if (statusOf(err) === 416) {
-        await this.stat(key)
-        return emptyStream()
+        return noBytesOf(this, key)
       }
       throw this.translate(err, 'get', key)
     }
@@ -149,14 +147,8 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.stat(key)
-      return true
-    } catch (err) {
-      if (err instanceof BlobNotFoundError) return false
-      throw err
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByStat(this, key)
   }
 
   async delete(key: string): Promise<void> {
