@@ -19,6 +19,7 @@ import {
 } from '@railyard/api'
 import { queryString, type Transport } from '../http.js'
 import type { Page } from '../responses.js'
+import { allPages } from '../all-pages.js'
 import type { DatasetResponses } from './responses.js'
 import { userHeaders } from './local-user.js'
 import { readSnapshotStream, type SnapshotProgress } from './snapshot-stream.js'
@@ -298,13 +299,4 @@ function pageOf(opts: PageOptions): { max_results?: number; page_token?: string 
 
 function toTags(tags: Record<string, string> | undefined): Tag[] | undefined {
   return tags ? Object.entries(tags).map(([key, value]) => ({ key, value: String(value) })) : undefined
-}
-
-async function* allPages<T>(fetchPage: (pageToken?: string) => Promise<Page<T>>): AsyncGenerator<T> {
-  let token: string | undefined
-  do {
-    const page = await fetchPage(token)
-    yield* page.items
-    token = page.nextPageToken
-  } while (token)
 }
