@@ -43,7 +43,7 @@ if (!url) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit', env: { ...process.env, TEST_POSTGRES_URL: url, RAILYARD_TEST: '1' }, cwd: root },
 )
 const stop = async () => pg && (await pg.stop())
