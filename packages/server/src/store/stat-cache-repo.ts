@@ -1,3 +1,4 @@
+import { CompiledQuery, PostgresAdapter } from 'kysely'
 import type { DatasetsDb } from './datasets-schema.js'
 
 export interface StatCacheEntry {
@@ -7,16 +8,27 @@ export interface StatCacheEntry {
   oid: string
 }
 
-// 5 columns × 500 rows stays far below both dialects' parameter limits (SQLite 32,766, PostgreSQL 65,535).
-const UPSERT_ROWS = 500
 const LOOKUP_KEYS = 1000
+const COLUMNS = 'datastore_id, path, size, marker, oid'
+const REPLACE = 'ON CONFLICT (datastore_id, path) DO UPDATE SET size = excluded.size, marker = excluded.marker, oid = excluded.oid'
+// One array per column: PostgreSQL parses 5 parameters instead of 5,000, under one SQL text.
+const POSTGRES_UPSERT = `INSERT INTO dataset_stat_cache (${COLUMNS})
+  SELECT $1, p, s, m, o FROM unnest($2::text[], $3::int8[], $4::text[], $5::text[]) AS u(p, s, m, o) ${REPLACE}`
+// SQLite statements come in power-of-two row counts only, so a few texts (each compiled once in the
+// driver's statement cache) serve every batch size; 5 × 512 parameters is far below SQLite's 32,766.
+const SQLITE_BLOCKS = [512, 256, 128, 64, 32, 16, 8, 4, 2, 1]
 
 /**
  * The hash of each datastore file as last seen (path, size, change marker). One statement per page
  * of files, never one per file: a re-snapshot of 100,000 unchanged files is about 100 lookups.
  */
 export class StatCacheRepo {
-  constructor(private readonly db: DatasetsDb) {}
+  private readonly postgres: boolean
+  private readonly sqliteTexts = new Map<number, string>()
+
+  constructor(private readonly db: DatasetsDb) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  }
 
   /** The cached entries of these paths (any size or marker); the caller compares. */
   async lookup(datastoreId: number, paths: string[]): Promise<StatCacheEntry[]> {
@@ -48,23 +60,50 @@ export class StatCacheRepo {
       .execute()
   }
 
+  /**
+   * Records entries, replacing older ones of the same paths. Written as SQL text rather than built
+   * with Kysely: building a 500-row insert node by node cost more than the database took to run it.
+   */
   async upsert(datastoreId: number, entries: StatCacheEntry[]): Promise<void> {
     if (entries.length === 0) return
+    if (this.postgres) {
+      const params = [datastoreId, entries.map((e) => e.path), entries.map((e) => e.size), entries.map((e) => e.marker), entries.map((e) => e.oid)]
+      await this.db.executeQuery(CompiledQuery.raw(POSTGRES_UPSERT, params))
+      return
+    }
+    const queries = this.sqliteBlocks(datastoreId, entries)
+    if (queries.length === 1) {
+      await this.db.executeQuery(queries[0])
+      return
+    }
     await this.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < entries.length; i += UPSERT_ROWS) {
-        const rows = entries.slice(i, i + UPSERT_ROWS).map((e) => ({ datastore_id: datastoreId, ...e }))
-        await tx
-          .insertInto('dataset_stat_cache')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.columns(['datastore_id', 'path']).doUpdateSet((eb) => ({
-              size: eb.ref('excluded.size'),
-              marker: eb.ref('excluded.marker'),
-              oid: eb.ref('excluded.oid'),
-            })),
-          )
-          .execute()
-      }
+      for (const q of queries) await tx.executeQuery(q)
     })
+  }
+
+  private sqliteBlocks(datastoreId: number, entries: StatCacheEntry[]): CompiledQuery[] {
+    const out: CompiledQuery[] = []
+    let from = 0
+    for (const rows of SQLITE_BLOCKS) {
+      for (; entries.length - from >= rows; from += rows) {
+        let text = this.sqliteTexts.get(rows)
+        if (text === undefined) {
+          text = `INSERT INTO dataset_stat_cache (${COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')} ${REPLACE}`
+          this.sqliteTexts.set(rows, text)
+        }
+        const params = new Array<unknown>(rows * 5)
+        let p = 0
+        for (let j = from; j < from + rows; j++) {
+          const e = entries[j]
+          params[p++] = datastoreId
+          params[p++] = e.path
+          params[p++] = e.size
+          params[p++] = e.marker
+          params[p++] = e.oid
+        }
+        out.push(CompiledQuery.raw(text, params))
+      }
+    }
+    return out
   }
 }

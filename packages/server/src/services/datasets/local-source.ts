@@ -15,6 +15,8 @@ const LARGE_CHUNK = 256 * 1024
 const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
 // Bytes of small files read synchronously before the event loop gets a turn.
 const SYNC_SLICE_BYTES = 1024 * 1024
+// The reused read buffer of small files starts at this size and grows to the largest file read.
+const SMALL_BUFFER = 64 * 1024
 
 /**
  * A local folder as a datastore. Its change marker is the one LocalBlobStore reports
@@ -22,6 +24,7 @@ const SYNC_SLICE_BYTES = 1024 * 1024
  */
 export class LocalFolderSource implements DataSource {
   readonly blobs: LocalBlobStore
+  private smallBuffer = Buffer.alloc(0)
 
   constructor(readonly root: string) {
     this.blobs = new LocalBlobStore(root)
@@ -115,16 +118,21 @@ export class LocalFolderSource implements DataSource {
       return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' ? new FileChangedError(file.key, 'it is gone') : (err as Error)
     }
     try {
-      const buf = Buffer.allocUnsafe(file.size + 1)
+      // One buffer for every small file (each read whole, one extra byte to see growth): a fresh
+      // buffer per file was a sixth of a 100,000-file snapshot, and more in garbage collection.
+      if (this.smallBuffer.length < file.size + 1) this.smallBuffer = Buffer.allocUnsafe(Math.max(file.size + 1, SMALL_BUFFER))
+      const buf = this.smallBuffer
+      const end = file.size + 1
       let got = 0
       for (;;) {
-        const n = fs.readSync(fd, buf, got, buf.length - got, got)
+        const n = fs.readSync(fd, buf, got, end - got, got)
         got += n
         if (n === 0 || got >= file.size) break
       }
       if (got !== file.size) return new FileChangedError(file.key, `listed with ${file.size} bytes, now ${got > file.size ? 'larger' : got}`)
       const bytes = buf.subarray(0, got)
-      return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? bytes : undefined }
+      // Pinning keeps the bytes past the next file's read: those get their own copy.
+      return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? Buffer.from(bytes) : undefined }
     } catch (err) {
       return err as Error
     } finally {
