@@ -68,7 +68,7 @@ try {
       }
       if (!skip.has('search')) {
         log(`${backend}: search at ${searchSizes.join(', ')} runs`)
-        r.search = await searchAtSizes(server.url, db.uri, searchSizes, searchBudgetMs, backend)
+        r.search = await searchAtSizes(server, db.uri, searchSizes, searchBudgetMs, backend)
       }
       const mem = server.memory()
       r.serverRssMb = mem.rssMb

@@ -57,10 +57,10 @@ export function markdownTable(r: Results): string {
   const sizes = [...new Set(backends.flatMap((n) => r.backends[n]!.search?.map((s) => s.runs) ?? []))].sort((a, b) => a - b)
   for (const size of sizes) {
     const target = size <= 1000 ? 10 : size >= 100_000 ? 50 : undefined
-    row(`search p50 / p95 ms, ${int(size)} runs`, (b) => {
+    row(`search p50 / p95 ms (server CPU per call), ${int(size)} runs`, (b) => {
       const s = b.search?.find((x) => x.runs === size)
       if (!s) return '–'
-      return `${ms(s.p50Ms)} / ${ms(s.p95Ms)}${pass(target === undefined ? undefined : s.p50Ms <= target)}${s.correct ? '' : ' (wrong results)'}`
+      return `${ms(s.p50Ms)} / ${ms(s.p95Ms)}${pass(target === undefined ? undefined : s.p50Ms <= target)}${s.correct ? '' : ' (wrong results)'} (CPU ${ms(s.serverCpuMs)})`
     }, target === undefined ? '' : `p50 ≤ ${target} ms`)
   }
   row('server RSS after the benchmark, MB (peak)', (b) => (b.serverRssMb === undefined ? '–' : `${int(b.serverRssMb)} (${int(b.serverPeakRssMb)})${pass(b.serverRssMb <= 200)}`), '≤ 200')

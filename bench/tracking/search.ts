@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { sql } from 'kysely'
 import { Store } from '../../packages/server/src/store/store.js'
 import type { Backend } from './databases.js'
+import type { ServerProcess } from './server-process.js'
 import { post } from './http-client.js'
 import { seedRuns, type SeedRun } from './workload.js'
 
@@ -18,6 +19,8 @@ export interface SearchResult {
   samples: number
   p50Ms: number
   p95Ms: number
+  /** Server CPU per call, in ms: about what a call takes on an idle core, whatever the load around. */
+  serverCpuMs: number
   /** Whether the page held exactly the expected runs in the expected order. */
   correct: boolean
   seedSeconds: number
@@ -29,7 +32,8 @@ export interface SearchResult {
  * On PostgreSQL it then runs ANALYZE, as autovacuum would soon after such a bulk load; SQLite
  * gets no ANALYZE, since nothing runs one there unless the server does.
  */
-export async function searchAtSizes(url: string, uri: string, sizes: number[], budgetMs: number, backend: Backend): Promise<SearchResult[]> {
+export async function searchAtSizes(server: ServerProcess, uri: string, sizes: number[], budgetMs: number, backend: Backend): Promise<SearchResult[]> {
+  const url = server.url
   const { experiment_id } = await post(url, '/experiments/create', { name: `search-${Date.now()}` })
   const store = await Store.open(uri)
   const out: SearchResult[] = []
@@ -47,7 +51,7 @@ export async function searchAtSizes(url: string, uri: string, sizes: number[], b
         .sort((a, b) => a.loss - b.loss)
         .slice(0, SEARCH.maxResults)
         .map((r) => r.runId)
-      out.push({ runs: size, seedSeconds, ...(await timeSearch(url, experiment_id, expected, budgetMs)) })
+      out.push({ runs: size, seedSeconds, ...(await timeSearch(server, experiment_id, expected, budgetMs)) })
     }
   } finally {
     await store.close()
@@ -55,7 +59,8 @@ export async function searchAtSizes(url: string, uri: string, sizes: number[], b
   return out
 }
 
-async function timeSearch(url: string, experimentId: string, expected: string[], budgetMs: number) {
+async function timeSearch(server: ServerProcess, experimentId: string, expected: string[], budgetMs: number) {
+  const url = server.url
   const body = JSON.stringify({
     experiment_ids: [experimentId],
     filter: SEARCH.filter,
@@ -67,15 +72,17 @@ async function timeSearch(url: string, experimentId: string, expected: string[],
   const correct = got.length === expected.length && got.every((id: string, i: number) => id === expected[i])
   for (let i = 0; i < 5; i++) await post(url, '/runs/search', body)
   const latencies: number[] = []
+  const cpu0 = server.cpuSeconds()
   const start = performance.now()
   while (latencies.length < 200 && (latencies.length < 20 || performance.now() - start < budgetMs)) {
     const t0 = performance.now()
     await post(url, '/runs/search', body)
     latencies.push(performance.now() - t0)
   }
+  const serverCpuMs = ((server.cpuSeconds() - cpu0) * 1000) / latencies.length
   latencies.sort((a, b) => a - b)
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]
-  return { samples: latencies.length, p50Ms: pct(0.5), p95Ms: pct(0.95), correct }
+  return { samples: latencies.length, p50Ms: pct(0.5), p95Ms: pct(0.95), serverCpuMs, correct }
 }
 
 const CHUNK = 500
