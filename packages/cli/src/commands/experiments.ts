@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
-import type { Experiment, ViewType } from '@railyard/sdk'
+import type { ViewType } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { findExperiment } from '../experiment-ref.js'
 import { formatTime, printJson, printTable } from '../output.js'
 import { positiveInt, viewTypeOf } from './options.js'
+import { takeAtMost } from './take-at-most.js'
 import { experimentDataCommand, refreshDataCommand } from './experiment-data.js'
 
 export function experimentsCommand(): Command {
@@ -29,11 +30,7 @@ Examples:
     .action(async (opts, self: Command) => {
       const client = clientFor(trackingUriOf(self))
       const viewType: ViewType = viewTypeOf(opts)
-      const experiments: Experiment[] = []
-      for await (const e of client.experiments.searchAll({ view_type: viewType, max_results: Math.min(opts.max, 1000) })) {
-        experiments.push(e)
-        if (experiments.length >= opts.max) break
-      }
+      const experiments = await takeAtMost(client.experiments.searchAll({ view_type: viewType, max_results: Math.min(opts.max, 1000) }), opts.max)
       if (opts.json) return printJson(experiments)
       const showStage = viewType !== 'ACTIVE_ONLY'
       printTable(

@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { registryOf, type ModelRegistryClient, type ModelVersion, type RegisteredModel } from '@railyard/sdk'
+import { registryOf, type ModelRegistryClient, type ModelVersion } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { printJson } from '../output.js'
 import { positiveInt } from './options.js'
+import { takeAtMost } from './take-at-most.js'
 import { printAudit, printComparison, printLineage, printModel, printModelsTable, printVersionsTable } from './model-views.js'
 import { registerModel } from './model-register.js'
 
@@ -33,11 +34,7 @@ Examples:
     .addOption(trackingUriOption())
     .action(async (opts, self: Command) => {
       const registry = registryFor(self)
-      const models: RegisteredModel[] = []
-      for await (const m of registry.searchAllModels({ filter: opts.filter, pageSize: Math.min(opts.max, 1000) })) {
-        models.push(m)
-        if (models.length >= opts.max) break
-      }
+      const models = await takeAtMost(registry.searchAllModels({ filter: opts.filter, pageSize: Math.min(opts.max, 1000) }), opts.max)
       if (opts.json) return printJson(models)
       printModelsTable(models)
     })

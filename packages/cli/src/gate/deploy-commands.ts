@@ -1,9 +1,10 @@
 import { Command } from 'commander'
-import { deliveryOf, type Deployment } from '@railyard/sdk'
+import { deliveryOf } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { clip, formatTime, printJson, printTable } from '../output.js'
 import { positiveInt } from '../commands/options.js'
+import { takeAtMost } from '../commands/take-at-most.js'
 
 /** `railyard deploy`: moves an alias to a version that passed the gate (or forced, with a reason). */
 export function deployCommand(): Command {
@@ -70,11 +71,7 @@ export function deploymentsCommand(): Command {
     .addOption(trackingUriOption())
     .action(async (model: string, opts, self: Command) => {
       const delivery = deliveryOf(clientFor(trackingUriOf(self)))
-      const list: Deployment[] = []
-      for await (const d of delivery.allDeployments(model, { alias: opts.alias, pageSize: Math.min(opts.max, 1000) })) {
-        list.push(d)
-        if (list.length >= opts.max) break
-      }
+      const list = await takeAtMost(delivery.allDeployments(model, { alias: opts.alias, pageSize: Math.min(opts.max, 1000) }), opts.max)
       if (opts.json) return printJson(list)
       printTable(
         ['WHEN', 'ALIAS', 'VERSION', 'FROM', 'KIND', 'GATE', 'WHO', 'REASON'],
