@@ -30,7 +30,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', port, 8080)
     .option('-w, --workers <n>', "processes serving the port (node:cluster); 'auto' for one per core", workers, 1)
-    .option('--poll-interval <duration>', 'how often the alias is checked (500ms, 2s, 1m)', duration, 2000)
+    .addOption(new Option('--poll-interval <duration>', 'how often the alias is checked (500ms, 2s, 1m)').argParser(duration).default(2000, '2s'))
     .addOption(trackingUriOption())
     .addOption(new Option('--webhook-secret <secret>', 'accept registry webhook pushes at POST /-/reload signed with this secret').env('RAILYARD_WEBHOOK_SECRET'))
     .option('--max-batch <n>', 'most inputs in one predict call (micro-batching of concurrent requests)', positiveInt, 64)

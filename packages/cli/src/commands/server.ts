@@ -13,7 +13,7 @@ export function serverCommand(): Command {
     .option('-p, --port <port>', 'port to listen on', port, 5000)
     .option('--backend-store-uri <uri>', 'postgresql://… or sqlite:///path (default: $RAILYARD_HOME/railyard.db, RAILYARD_HOME defaults to ./.railyard)')
     .option('--artifacts-destination <uri>', 'where proxied artifacts are stored (default: $RAILYARD_HOME/artifacts)')
-    .option('--quiet', 'do not log requests')
+    .option('--quiet', 'accepted for compatibility: requests are not logged in any case')
     .action(async (opts) => {
       // Loaded here so the other commands start without the server's database drivers. The server
       // is TypeScript source: when the CLI runs from its bundle, tsx is registered for it first.
