@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { deliveryOf } from '@railyard/sdk'
+import { deliveryOf, type Deployment } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { clip, formatTime, printJson, printTable } from '../output.js'
@@ -32,8 +32,7 @@ Examples:
       if (opts.json) return printJson(res)
       const d = res.deployment
       if (!res.changed) return console.log(`${opts.model}@${opts.alias} already points to version ${d.version ?? opts.version}; nothing changed`)
-      const was = d.previous_version ? ` (was version ${d.previous_version})` : ''
-      console.log(`${d.name}@${d.alias} → version ${d.version}${was}: ${d.kind === 'forced' ? 'forced' : `gate #${d.gate_id} passed`}`)
+      console.log(aliasMove(d, d.kind === 'forced' ? 'forced' : `gate #${d.gate_id} passed`))
     })
 }
 
@@ -56,7 +55,7 @@ Examples:
       const delivery = deliveryOf(clientFor(trackingUriOf(self)))
       const d = await delivery.rollback(model, { alias: opts.alias, reason: opts.reason })
       if (opts.json) return printJson(d)
-      console.log(`${d.name}@${d.alias} → version ${d.version}${d.previous_version ? ` (was version ${d.previous_version})` : ''}: rolled back`)
+      console.log(aliasMove(d, 'rolled back'))
     })
 }
 
@@ -88,4 +87,10 @@ export function deploymentsCommand(): Command {
         `(no deployments of ${model}${opts.alias ? `@${opts.alias}` : ''})`,
       )
     })
+}
+
+/** `tweets@production → version 7 (was version 6): how` */
+function aliasMove(d: Deployment, how: string): string {
+  const was = d.previous_version ? ` (was version ${d.previous_version})` : ''
+  return `${d.name}@${d.alias} → version ${d.version}${was}: ${how}`
 }
