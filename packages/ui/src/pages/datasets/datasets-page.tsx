@@ -3,6 +3,7 @@ import type { VersionedDataset } from '@railyard/api'
 import { listDatasets } from '../../api/datasets.js'
 import { PageHeader } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
+import { SearchBox } from '../../components/search-box.js'
 import { DataTable, type Column } from '../../components/data-table.js'
 import { Command, Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatBytes, formatCount, formatTime, timeAgo } from '../../lib/format.js'
@@ -45,10 +46,7 @@ export function DatasetsPage() {
     <>
       <PageHeader title="Datasets" subtitle="Versioned data: each version is an immutable list of files with their content hashes." />
       <div className="toolbar">
-        <label className="search">
-          <span className="visually-hidden">Search datasets by name</span>
-          <input type="search" placeholder="Search datasets by name" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
+        <SearchBox label="Search datasets by name" value={text} onChange={setText} />
       </div>
       {datasets.error && <ErrorMessage error={datasets.error} onRetry={datasets.reload} />}
       {!datasets.data && !datasets.error && <Loading what="Loading datasets" />}

@@ -3,6 +3,7 @@ import type { Experiment } from '@railyard/api'
 import { experiments } from '../../api/client.js'
 import { PageHeader } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
+import { SearchBox } from '../../components/search-box.js'
 import { Command, Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { DataTable, type Column } from '../../components/data-table.js'
 import { formatTime, timeAgo } from '../../lib/format.js'
@@ -70,10 +71,7 @@ export function ExperimentsPage() {
       />
       {creating && <CreateExperiment onCancel={() => setCreating(false)} />}
       <div className="toolbar">
-        <label className="search">
-          <span className="visually-hidden">Search experiments by name</span>
-          <input type="search" placeholder="Search experiments by name" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
+        <SearchBox label="Search experiments by name" value={text} onChange={setText} />
         {list.loading && list.data && <span className="muted small">Updating…</span>}
       </div>
       {list.error && <ErrorMessage error={list.error} onRetry={list.reload} />}

@@ -3,6 +3,7 @@ import type { RegisteredModel } from '@railyard/api'
 import { searchModels } from '../../api/registry.js'
 import { PageHeader } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
+import { SearchBox } from '../../components/search-box.js'
 import { AliasBadge } from '../../components/badges.js'
 import { DataTable, type Column } from '../../components/data-table.js'
 import { Command, Empty, ErrorMessage, Loading } from '../../components/states.js'
@@ -46,10 +47,7 @@ export function ModelsPage() {
     <>
       <PageHeader title="Models" subtitle="Registered models, their versions and what is deployed." />
       <div className="toolbar">
-        <label className="search">
-          <span className="visually-hidden">Search models by name</span>
-          <input type="search" placeholder="Search models by name" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
+        <SearchBox label="Search models by name" value={text} onChange={setText} />
       </div>
       {models.error && <ErrorMessage error={models.error} onRetry={models.reload} />}
       {!models.data && !models.error && <Loading what="Loading models" />}
