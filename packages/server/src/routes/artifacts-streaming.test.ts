@@ -81,7 +81,9 @@ describe('artifact uploads stream through a listening server', () => {
     const stored = path.join(server.artifactsDir, 'big/model.bin')
     assert.equal(fs.statSync(stored).size, size)
     assert.equal(await fileSha256(stored), body.digest())
-    assert.ok(growth < size / 8, `the server's peak RSS grew by ${(growth / MiB).toFixed(1)} MiB during a ${size / MiB} MiB upload`)
+    // Holding the upload would cost at least its 64 MiB; streaming costs socket and stream buffers,
+    // whose high-water mark depends on GC timing under load (seen up to ~15 MiB on a busy machine).
+    assert.ok(growth < size / 3, `the server's peak RSS grew by ${(growth / MiB).toFixed(1)} MiB during a ${size / MiB} MiB upload`)
 
     const download = await fetch(`${url}${PROXY}/big/model.bin`)
     const hash = createHash('sha256')
