@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream'
 import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'
 import { compareUtf8 } from '../../objects/manifest.js'
+import { hashWorkerSettings, hashSmallFilesInWorkers } from './hash-workers.js'
+import { hashSmallFiles, type HasherDeps, type SmallFilesHashed } from './small-file-hasher.js'
 import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
 
 // Files stat'ed at once while listing; the libuv pool runs 4 at a time, the rest queue cheaply.
@@ -15,8 +17,6 @@ const LARGE_CHUNK = 256 * 1024
 const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
 // Bytes of small files read synchronously before the event loop gets a turn.
 const SYNC_SLICE_BYTES = 1024 * 1024
-// The reused read buffer of small files starts at this size and grows to the largest file read.
-const SMALL_BUFFER = 64 * 1024
 
 /**
  * A local folder as a datastore. Its change marker is the one LocalBlobStore reports
@@ -24,7 +24,8 @@ const SMALL_BUFFER = 64 * 1024
  */
 export class LocalFolderSource implements DataSource {
   readonly blobs: LocalBlobStore
-  private smallBuffer = Buffer.alloc(0)
+  // hashSmallFiles' read buffer on this thread, reused for every file.
+  private readonly hasher: HasherDeps = { fs, createHash, scratch: { buf: Buffer.alloc(0) } }
 
   constructor(readonly root: string) {
     this.blobs = new LocalBlobStore(root)
@@ -79,28 +80,40 @@ export class LocalFolderSource implements DataSource {
   }
 
   /**
-   * Hashes many files. Small ones are read with synchronous calls in slices of at most
-   * SYNC_SLICE_BYTES, the event loop getting a turn between slices: per small file the thread
-   * pool's round trips cost more than the read itself (about 3× slower for 100,000 files of a few
-   * KB). Large files stream through the asynchronous path.
+   * Hashes many files. Small ones are read with synchronous calls: per small file the thread pool's
+   * round trips cost more than the read itself (about 3× slower for 100,000 files of a few KB).
+   * Many small files go to the hash workers, which read and hash them on other cores while this
+   * thread lists, looks up and writes the manifest; a few are read here, in slices of at most
+   * SYNC_SLICE_BYTES with the event loop getting a turn between slices. Large files stream through
+   * the asynchronous path.
    */
   async hashBatch(files: SourceFile[], keepBytes: boolean, onBytes?: (n: number) => void): Promise<Array<HashResult | Error>> {
     const out: Array<HashResult | Error> = new Array(files.length)
     const large: Array<Promise<void>> = []
-    let i = 0
-    while (i < files.length) {
-      await new Promise((resolve) => setImmediate(resolve))
-      let budget = SYNC_SLICE_BYTES
-      for (; i < files.length && budget > 0; i++) {
-        const f = files[i]
-        if (f.size > SMALL_FILE) {
-          const at = i
-          large.push(this.hash(f, keepBytes, onBytes).then((r) => void (out[at] = r), (err: Error) => void (out[at] = err)))
-          continue
+    const small: number[] = []
+    files.forEach((f, i) => {
+      if (f.size <= SMALL_FILE) small.push(i)
+      else large.push(this.hash(f, keepBytes, onBytes).then((r) => void (out[i] = r), (err: Error) => void (out[i] = err)))
+    })
+    if (hashWorkerSettings.threads > 0 && small.length >= hashWorkerSettings.minFiles) {
+      const hashed = await hashSmallFilesInWorkers(small.map((i) => this.pathOf(files[i].key)), small.map((i) => files[i].size), keepBytes)
+      let at = 0
+      for (const part of hashed) {
+        this.take(part, small.slice(at, at + part.outcomes.length), files, out, onBytes)
+        at += part.outcomes.length
+      }
+    } else {
+      let at = 0
+      while (at < small.length) {
+        await new Promise((resolve) => setImmediate(resolve))
+        let budget = SYNC_SLICE_BYTES
+        const slice: number[] = []
+        for (; at < small.length && budget > 0; at++) {
+          slice.push(small[at])
+          budget -= files[small[at]].size + 4096
         }
-        budget -= f.size + 4096
-        out[i] = this.hashSmallSync(f, keepBytes)
-        onBytes?.(f.size)
+        const part = hashSmallFiles(this.hasher, slice.map((i) => this.pathOf(files[i].key)), slice.map((i) => files[i].size), keepBytes)
+        this.take(part, slice, files, out, onBytes)
       }
     }
     await Promise.all(large)
@@ -109,35 +122,19 @@ export class LocalFolderSource implements DataSource {
 
   close(): void {}
 
-  private hashSmallSync(file: SourceFile, keepBytes: boolean): HashResult | Error {
-    let fd: number
-    try {
-      fd = fs.openSync(this.pathOf(file.key), READ_NO_FOLLOW)
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' ? new FileChangedError(file.key, 'it is gone') : (err as Error)
-    }
-    try {
-      // One buffer for every small file (each read whole, one extra byte to see growth): a fresh
-      // buffer per file was a sixth of a 100,000-file snapshot, and more in garbage collection.
-      if (this.smallBuffer.length < file.size + 1) this.smallBuffer = Buffer.allocUnsafe(Math.max(file.size + 1, SMALL_BUFFER))
-      const buf = this.smallBuffer
-      const end = file.size + 1
-      let got = 0
-      for (;;) {
-        const n = fs.readSync(fd, buf, got, end - got, got)
-        got += n
-        if (n === 0 || got >= file.size) break
-      }
-      if (got !== file.size) return new FileChangedError(file.key, `listed with ${file.size} bytes, now ${got > file.size ? 'larger' : got}`)
-      const bytes = buf.subarray(0, got)
-      // Pinning keeps the bytes past the next file's read: those get their own copy.
-      return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? Buffer.from(bytes) : undefined }
-    } catch (err) {
-      return err as Error
-    } finally {
-      fs.closeSync(fd)
-    }
+  /** Results of hashSmallFiles for `files[indexes]`, into `out`; kept bytes become one Buffer view per file. */
+  private take(part: SmallFilesHashed, indexes: number[], files: SourceFile[], out: Array<HashResult | Error>, onBytes?: (n: number) => void): void {
+    let keptAt = 0
+    part.outcomes.forEach((outcome, j) => {
+      const file = files[indexes[j]]
+      if (typeof outcome === 'string') {
+        out[indexes[j]] = { oid: outcome, bytes: part.kept?.subarray(keptAt, keptAt + file.size) }
+        keptAt += file.size
+        onBytes?.(file.size)
+      } else if ('gone' in outcome) out[indexes[j]] = new FileChangedError(file.key, 'it is gone')
+      else if ('changed' in outcome) out[indexes[j]] = new FileChangedError(file.key, outcome.changed)
+      else out[indexes[j]] = Object.assign(new Error(outcome.message), { code: outcome.code })
+    })
   }
 
   /** Files in key order: a folder's entries sorted as their keys sort (`a-c` before `a/b`). */

@@ -52,6 +52,10 @@ export interface HashOptions {
  * Hashes every file the stat cache does not know at its current size and marker, adds each file to
  * the manifest in order, and records new hashes in the cache (one statement per batch). With
  * `pin`, every file's content is also put in the object store.
+ *
+ * Without pinning, the next batch is looked up and hashed (by the source's workers, where it has
+ * them) while this batch is written to the manifest and the cache: at most two batches are in
+ * memory. Pinning keeps each batch's bytes, so its batches go one at a time.
  */
 export async function hashSelection(
   source: DataSource,
@@ -69,9 +73,9 @@ export async function hashSelection(
     p.catch(() => {})
     return p
   }
-
   let nextLookup = lookup(0)
-  for (let start = 0; start < files.length; start += BATCH) {
+  // Looks up and hashes the batch at `start`; calls come in order, each after the previous lookup.
+  const prepare = async (start: number): Promise<HashedBatch> => {
     const batch = files.slice(start, start + BATCH)
     const known = new Map((await nextLookup).map((e) => [e.path, e]))
     nextLookup = lookup(start + BATCH)
@@ -83,9 +87,21 @@ export async function hashSelection(
       else misses.push(i)
     })
     progress.files_cached = (progress.files_cached ?? 0) + batch.length - misses.length
-    const bytesBefore = progress.bytes_done
     await hashMisses(source, batch, misses, results, opts.pin, progress)
-    const read = progress.bytes_done - bytesBefore
+    return { batch, results, misses }
+  }
+  const guarded = (start: number) => {
+    const p = prepare(start)
+    // Awaited in the next round; if this round fails first, its rejection must not go unhandled.
+    p.catch(() => {})
+    return p
+  }
+
+  let next: Promise<HashedBatch> | undefined = guarded(0)
+  for (let start = 0; start < files.length; start += BATCH) {
+    const { batch, results, misses } = await next!
+    next = undefined
+    if (!opts.pin && start + BATCH < files.length) next = guarded(start + BATCH)
     if (opts.pin) {
       await Promise.all(batch.map((f, i) => pinning(() => pinFile(opts.objects, source, f, results[i].oid, results[i].bytes))))
     }
@@ -94,15 +110,24 @@ export async function hashSelection(
       await writer.add({ path: f.path, size: f.size, oid: results[i].oid, marker: f.marker })
     }
     progress.files_done += batch.length
-    // Bytes read were counted as they came; cached files count now.
-    progress.bytes_done += batch.reduce((n, f) => n + f.size, 0) - read
+    // Bytes read were counted as they came (a hashed file reads exactly its size); cached files count now.
+    let cachedBytes = batch.reduce((n, f) => n + f.size, 0)
+    for (const i of misses) cachedBytes -= batch[i].size
+    progress.bytes_done += cachedBytes
     progress.tick()
     await cache.upsert(
       opts.datastoreId,
       misses.map((i) => ({ path: batch[i].key, size: batch[i].size, marker: batch[i].marker, oid: results[i].oid })),
     )
+    if (opts.pin && start + BATCH < files.length) next = guarded(start + BATCH)
   }
   await nextLookup
+}
+
+interface HashedBatch {
+  batch: SelectedFile[]
+  results: HashResult[]
+  misses: number[]
 }
 
 /** Hashes the files at `misses`, in one batch where the source can, else a few at a time. */

@@ -1,0 +1,129 @@
+import os from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { hashSmallFiles, type SmallFilesHashed } from './small-file-hasher.js'
+
+/**
+ * Tunables of the small-file hash workers; tests change them to compare both paths.
+ * `threads` 0 hashes on the main thread only.
+ */
+export const hashWorkerSettings = {
+  threads: Math.min(4, os.availableParallelism()),
+  // Below this many small files in one batch, a worker's round trip is not worth it.
+  minFiles: 256,
+  // Files per message: small enough to spread over the workers, large enough that messaging is cheap.
+  chunkFiles: 250,
+}
+
+// An idle worker is ended after this long, so a server that snapshots rarely holds no threads.
+const IDLE_MS = 10_000
+
+// The worker's whole program: the same hashSmallFiles the main thread runs, from its source text,
+// so the two paths cannot drift apart and nothing needs a separate build step or loader.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const deps = { fs: require('node:fs'), createHash: require('node:crypto').createHash, scratch: { buf: Buffer.alloc(0) } }
+const hashSmallFiles = ${hashSmallFiles.toString()}
+parentPort.on('message', ({ id, paths, sizes, keep }) => {
+  let result
+  try {
+    result = hashSmallFiles(deps, paths, sizes, keep)
+  } catch (err) {
+    parentPort.postMessage({ id, failed: { message: String(err && err.message), code: err && err.code } })
+    return
+  }
+  parentPort.postMessage({ id, result }, result.kept ? [result.kept.buffer] : [])
+})
+`
+
+interface Job {
+  id: number
+  paths: string[]
+  sizes: number[]
+  keep: boolean
+  resolve(r: SmallFilesHashed): void
+  reject(err: Error): void
+}
+
+interface Slot {
+  worker: Worker
+  job?: Job
+  idle?: NodeJS.Timeout
+}
+
+/** A few worker threads that read and hash small files while the main thread lists and writes. */
+class HashWorkerPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Job[] = []
+  private nextId = 0
+
+  hash(paths: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, paths, sizes, keep, resolve, reject })
+      this.dispatch()
+    })
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.job)
+      if (!slot && this.slots.length < Math.max(1, hashWorkerSettings.threads)) slot = this.spawn()
+      if (!slot) return
+      const job = this.queue.shift()!
+      clearTimeout(slot.idle)
+      slot.job = job
+      slot.worker.postMessage({ id: job.id, paths: job.paths, sizes: job.sizes, keep: job.keep })
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_SOURCE, { eval: true })
+    // Idle workers must not keep the process alive.
+    worker.unref()
+    const slot: Slot = { worker }
+    this.slots.push(slot)
+    worker.on('message', (msg: { id: number; result?: SmallFilesHashed; failed?: { message: string; code?: string } }) => {
+      const job = slot.job
+      if (!job || job.id !== msg.id) return
+      slot.job = undefined
+      if (msg.result) {
+        const kept = msg.result.kept
+        // The transferred bytes arrive as a Uint8Array; callers slice Buffers out of them.
+        job.resolve({ outcomes: msg.result.outcomes, kept: kept && Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength) })
+      } else job.reject(Object.assign(new Error(msg.failed!.message), { code: msg.failed!.code }))
+      slot.idle = setTimeout(() => this.retire(slot), IDLE_MS).unref()
+      this.dispatch()
+    })
+    const fail = (err: Error) => {
+      this.retire(slot)
+      slot.job?.reject(err)
+      slot.job = undefined
+      this.dispatch()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => {
+      if (slot.job) fail(new Error(`A hash worker exited (code ${code}) while hashing`))
+    })
+    return slot
+  }
+
+  private retire(slot: Slot): void {
+    clearTimeout(slot.idle)
+    const at = this.slots.indexOf(slot)
+    if (at < 0) return
+    this.slots.splice(at, 1)
+    if (!slot.job) void slot.worker.terminate()
+  }
+}
+
+let pool: HashWorkerPool | undefined
+
+/** Hashes small files in the worker pool, split into chunks the workers share; results in order. */
+export async function hashSmallFilesInWorkers(paths: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed[]> {
+  pool ??= new HashWorkerPool()
+  const chunks: Array<Promise<SmallFilesHashed>> = []
+  for (let i = 0; i < paths.length; i += hashWorkerSettings.chunkFiles) {
+    const end = i + hashWorkerSettings.chunkFiles
+    chunks.push(pool.hash(paths.slice(i, end), sizes.slice(i, end), keep))
+  }
+  return Promise.all(chunks)
+}
