@@ -140,6 +140,16 @@ export interface DatasetRef {
   source?: string
 }
 
+/** How the files of two versions of one dataset differ: counts, and bytes added and removed. */
+export interface DatasetFilesChange {
+  added: number
+  removed: number
+  modified: number
+  unchanged: number
+  bytes_added: number
+  bytes_removed: number
+}
+
 /** Differences between two versions of one model (a is the base, b the candidate). */
 export interface ModelVersionComparison {
   version_a: ModelVersion
@@ -158,8 +168,11 @@ export interface ModelVersionComparison {
   datasets?: {
     added?: DatasetRef[]
     removed?: DatasetRef[]
-    /** Same dataset name, another digest: a different version of the data. */
-    changed?: Array<{ name: string; a: DatasetRef; b: DatasetRef }>
+    /**
+     * Same dataset name, another digest: a different version of the data. `files` summarizes the
+     * file differences when both are Railyard dataset versions the server still knows.
+     */
+    changed?: Array<{ name: string; a: DatasetRef; b: DatasetRef; files?: DatasetFilesChange }>
     unchanged: number
   }
   code: { a?: string; b?: string; same: boolean }

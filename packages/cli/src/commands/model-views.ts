@@ -134,7 +134,7 @@ export function printComparison(c: ModelVersionComparison): void {
   console.log()
   const ds = c.datasets
   printSection('Datasets', [
-    ...(ds?.changed ?? []).map((d): [string, string] => [d.name, `${d.a.digest} → ${d.b.digest}`]),
+    ...(ds?.changed ?? []).map((d): [string, string] => [d.name, `${d.a.digest} → ${d.b.digest}${d.files ? ` (${fileChanges(d.files)})` : ''}`]),
     ...(ds?.added ?? []).map((d): [string, string] => [d.name, `(new) ${d.digest}`]),
     ...(ds?.removed ?? []).map((d): [string, string] => [d.name, `(removed, was ${d.digest})`]),
   ])
@@ -189,4 +189,10 @@ function valueText(v: number | string | undefined): string {
 function signed(n: number): string {
   const text = Number.isInteger(n) ? String(n) : n.toPrecision(4).replace(/\.?0+$/, '')
   return n > 0 ? `+${text}` : text
+}
+
+/** `+2 files, -1 file, 1 modified, 3 unchanged`: how two versions of a dataset differ. */
+function fileChanges(f: { added: number; removed: number; modified: number; unchanged: number }): string {
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`
+  return `+${n(f.added, 'file')}, -${n(f.removed, 'file')}, ${f.modified} modified, ${f.unchanged} unchanged`
 }

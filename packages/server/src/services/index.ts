@@ -28,6 +28,7 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const runLogs = new RunLogsService(store, runs)
   const registry = await createRegistryServices(store, { runs, experiments, artifacts })
   const datasets = new DatasetServices(store, { runs, experiments, objects: registry.objects })
+  registry.useDatasetDiffer(async (name, from, to) => (await datasets.diff({ name, from, to, max_results: 1 })).summary)
   const delivery = new DeliveryServices(store, registry)
   return { experiments, runs, runLogs, artifacts, registry, datasets, delivery }
 }

@@ -1,5 +1,6 @@
 import type {
   CodeVersion,
+  DatasetFilesChange,
   DatasetRef,
   LineageSnapshot,
   MetricComparison,
@@ -26,6 +27,12 @@ const CODE_TAGS: Record<keyof CodeVersion, string[]> = {
 }
 
 /**
+ * Summarizes how two versions of a Railyard dataset differ, or undefined when either is unknown.
+ * Supplied by the data-versioning services, which are built after the registry.
+ */
+export type DatasetDiffer = (dataset: string, fromVersion: string, toVersion: string) => Promise<DatasetFilesChange | undefined>
+
+/**
  * Lineage of model versions: a snapshot of the source run taken at registration (run, experiment,
  * code commit, params, latest metrics, dataset inputs), the view of it, and comparisons of two
  * versions built from those snapshots and the versions' file trees.
@@ -38,6 +45,13 @@ export class RegistryLineage {
     private readonly objects: ObjectStore,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private datasetDiffer?: DatasetDiffer
+
+  /** Lets comparisons say which files changed between the dataset versions two models used. */
+  useDatasetDiffer(differ: DatasetDiffer): void {
+    this.datasetDiffer = differ
+  }
 
   /** What the run looks like now, kept with the version so later changes to the run do not rewrite it. */
   async capture(runId: string): Promise<LineageSnapshot> {
@@ -96,10 +110,26 @@ export class RegistryLineage {
       version_b: b.version,
       metrics: compareMetrics(sa, sb),
       params: compareParams(sa, sb),
-      datasets: compareDatasets(sa, sb),
+      datasets: await this.withFileChanges(compareDatasets(sa, sb)),
       code: { a: commitA, b: commitB, same: commitA === commitB },
       files: await this.compareFiles(a.row, b.row),
     }
+  }
+
+  private async withFileChanges(datasets: ModelVersionComparison['datasets']): Promise<ModelVersionComparison['datasets']> {
+    const differ = this.datasetDiffer
+    if (!differ || !datasets?.changed?.length) return datasets
+    const changed = await Promise.all(
+      datasets.changed.map(async (c) => {
+        const a = railyardVersion(c.a)
+        const b = railyardVersion(c.b)
+        if (!a || !b || a.dataset !== b.dataset) return c
+        // A version deleted or a dataset renamed since registration leaves the digests to speak alone.
+        const files = await differ(a.dataset, a.versionId, b.versionId).catch(() => undefined)
+        return files ? { ...c, files } : c
+      }),
+    )
+    return { ...datasets, changed }
   }
 
   private async compareFiles(a: VersionRow, b: VersionRow): Promise<ModelVersionComparison['files']> {
@@ -181,4 +211,18 @@ function compareDatasets(a: LineageSnapshot, b: LineageSnapshot): ModelVersionCo
     changed,
     unchanged: da.length - onlyA.length,
   }
+}
+
+/** The dataset and full version id a Railyard run input points at (its source JSON), if it is one. */
+function railyardVersion(ref: DatasetRef): { dataset: string; versionId: string } | undefined {
+  if (!ref.source) return undefined
+  try {
+    const source = JSON.parse(ref.source) as { dataset?: unknown; version_id?: unknown }
+    if (typeof source.dataset === 'string' && typeof source.version_id === 'string') {
+      return { dataset: source.dataset, versionId: source.version_id }
+    }
+  } catch {
+    // Not a Railyard input (MLflow clients put other JSON or plain text there).
+  }
+  return undefined
 }

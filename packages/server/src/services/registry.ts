@@ -6,7 +6,7 @@ import type { RunsService } from './runs.js'
 import { RegisteredModelsService } from './registry-models.js'
 import { ModelVersionsService } from './registry-versions.js'
 import { ModelSources } from './registry-sources.js'
-import { RegistryLineage } from './registry-lineage.js'
+import { RegistryLineage, type DatasetDiffer } from './registry-lineage.js'
 import { ModelRegistration } from './registry-registration.js'
 import { ModelFilesService } from './registry-files.js'
 import { WebhooksService } from './webhooks.js'
@@ -32,6 +32,7 @@ export class RegistryServices {
   readonly versions: ModelVersionsService
   readonly files: ModelFilesService
   private readonly registration: ModelRegistration
+  private readonly lineage: RegistryLineage
 
   constructor(
     store: Store,
@@ -44,6 +45,7 @@ export class RegistryServices {
     this.models = new RegisteredModelsService(store, this.webhooks)
     const sources = new ModelSources(store, deps.runs, deps.artifacts, this.objects)
     const lineage = new RegistryLineage(store, deps.runs, deps.experiments, this.objects)
+    this.lineage = lineage
     this.registration = new ModelRegistration(
       store,
       sources,
@@ -53,6 +55,11 @@ export class RegistryServices {
     )
     this.versions = new ModelVersionsService(store, this.models, sources, lineage, this.registration, this.webhooks)
     this.files = new ModelFilesService(this.versions, this.objects)
+  }
+
+  /** Lets version comparisons summarize file changes between the dataset versions their runs used. */
+  useDatasetDiffer(differ: DatasetDiffer): void {
+    this.lineage.useDatasetDiffer(differ)
   }
 
   /** Resumes registrations and webhook deliveries that an earlier run of the server left pending. */
