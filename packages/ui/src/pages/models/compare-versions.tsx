@@ -163,6 +163,11 @@ function DataDiff({ c }: { c: ModelVersionComparison }) {
             return (
               <li key={x.name}>
                 <strong>{x.name}</strong>: <DatasetVersionLink dataset={x.a} /> → <DatasetVersionLink dataset={x.b} />{' '}
+                {x.files && (
+                  <span className="small muted">
+                    {x.files.added} added, {x.files.removed} removed, {x.files.modified} modified, {x.files.unchanged} unchanged{' '}
+                  </span>
+                )}
                 {a && b && a.dataset === b.dataset && (
                   <Link className="small" href={withQuery(path('datasets', a.dataset, 'diff'), { from: a.version, to: b.version })}>
                     diff files
