@@ -115,6 +115,8 @@ export interface ModelVersionLineage extends LineageSnapshot {
   model_version: ModelVersion
   /** The content-addressed copy of the files. */
   tree_oid?: string
+  /** Flavors its MLmodel declares (`railyard_js`, or `python_function`, `sklearn`… from MLflow clients). */
+  flavors?: string[]
   /** Whether the source run still exists, and its lifecycle stage today. */
   run_now?: { exists: boolean; lifecycle_stage?: string }
 }

@@ -67,6 +67,7 @@ export function printLineage(l: ModelVersionLineage): void {
     ['source', mv.source],
     ['registered', `${formatTime(mv.creation_timestamp)}${mv.user_id ? ` by ${mv.user_id}` : ''}`],
     ['files', l.tree_oid ?? '-'],
+    ['flavors', l.flavors?.join(', ') ?? '-'],
     ...(l.copied_from ? ([['copied from', `${l.copied_from.name} version ${l.copied_from.version}`]] as Array<[string, string]>) : []),
   ])
   console.log()

@@ -16,6 +16,7 @@ import type { ObjectStore } from '../objects/object-store.js'
 import { diffTrees, type TreeEntry } from '../objects/tree.js'
 import type { ExperimentsService } from './experiments.js'
 import type { RunsService } from './runs.js'
+import { flavorsOfTree } from './model-flavors.js'
 
 /** The run tags that name the code (MLflow's, which `railyard run` sets too). */
 const CODE_TAGS: Record<keyof CodeVersion, string[]> = {
@@ -91,9 +92,11 @@ export class RegistryLineage {
     const snapshot = parseSnapshot(row)
     const runId = snapshot.run?.run_id ?? row.run_id ?? undefined
     const current = runId ? await this.store.runs.getRow(runId) : undefined
+    const tree = row.storage_location ? await this.objects.getTree(row.storage_location) : undefined
     return {
       model_version: version,
       tree_oid: row.storage_location ?? undefined,
+      flavors: tree ? await flavorsOfTree(this.objects, tree) : undefined,
       ...snapshot,
       run_now: runId ? { exists: current !== undefined, lifecycle_stage: current?.lifecycle_stage } : undefined,
     }
