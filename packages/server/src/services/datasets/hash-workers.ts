@@ -4,10 +4,10 @@ import { hashSmallFiles, type SmallFilesHashed } from './small-file-hasher.js'
 
 /**
  * Tunables of the small-file hash workers; tests change them to compare both paths.
- * `threads` 0 hashes on the main thread only.
+ * `threads` 0 hashes on the main thread only (RAILYARD_HASH_THREADS=0 sets that for a server).
  */
 export const hashWorkerSettings = {
-  threads: Math.min(4, os.availableParallelism()),
+  threads: threadsFrom(process.env.RAILYARD_HASH_THREADS),
   // Below this many small files in one batch, a worker's round trip is not worth it.
   minFiles: 256,
   // Files per message: small enough to spread over the workers, large enough that messaging is cheap.
@@ -116,6 +116,11 @@ class HashWorkerPool {
 }
 
 let pool: HashWorkerPool | undefined
+
+function threadsFrom(setting: string | undefined): number {
+  const n = Number(setting)
+  return setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0 ? n : Math.min(4, os.availableParallelism())
+}
 
 /** Hashes small files in the worker pool, split into chunks the workers share; results in order. */
 export async function hashSmallFilesInWorkers(paths: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed[]> {
