@@ -59,7 +59,7 @@ export class RunsRepo {
 
   constructor(
     private readonly db: Kysely<Database>,
-    caps: DialectCaps,
+    private readonly caps: DialectCaps,
   ) {
     this.metrics = new MetricsRepo(db, caps)
   }
@@ -81,7 +81,9 @@ export class RunsRepo {
     const tags = await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('runs').values(row).execute()
       await upsertTags(tx, run.runId, run.tags)
-      // Tags come back in the database's key order, so create and get list them alike.
+      // Listed in the database's key order, as get() lists them. SQLite's is byte order, known
+      // without asking; PostgreSQL's depends on the database's collation, so it is read back.
+      if (this.caps.name === 'sqlite') return inByteOrder(run.tags)
       return tx.selectFrom('tags').select(['key', 'value']).where('run_uuid', '=', run.runId).orderBy('key').execute()
     })
     // A new run has no params, metrics or inputs yet.
@@ -208,6 +210,12 @@ export class RunsRepo {
 function push<T extends object, K extends keyof T>(target: T, key: K, item: NonNullable<T[K]> extends Array<infer E> ? E : never) {
   const list = (target[key] ??= [] as T[K]) as unknown as unknown[]
   list.push(item)
+}
+
+/** Tags as SQLite's BINARY collation orders them (UTF-8 bytes), the last value of a repeated key winning. */
+function inByteOrder(tags: Tag[]): Tag[] {
+  const unique = [...new Map(tags.map((t) => [t.key, t.value]))].map(([key, value]) => ({ key, value }))
+  return unique.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
 }
 
 async function upsertTags(tx: Transaction<Database>, runId: string, tags: Tag[]): Promise<void> {
