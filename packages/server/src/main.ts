@@ -12,7 +12,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
   const base = defaultConfig()
   const config: ServerConfig = {
     backendStoreUri: opts.backendStoreUri ?? base.backendStoreUri,
-    artifactsDestination: opts.artifactsDestination ? path.resolve(opts.artifactsDestination) : base.artifactsDestination,
+    artifactsDestination: opts.artifactsDestination ? resolveDestination(opts.artifactsDestination) : base.artifactsDestination,
     defaultArtifactRoot: opts.defaultArtifactRoot ?? base.defaultArtifactRoot,
     logger: opts.logger,
   }
@@ -27,4 +27,9 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
   process.once('SIGINT', () => void shutdown().then(() => process.exit(0)))
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)))
   return { url, close: shutdown }
+}
+
+/** A folder path becomes absolute (the server may change directory later); URLs (s3://, azure://, file:) stay as given. */
+export function resolveDestination(destination: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(destination) && !/^[a-z]:[\\/]/i.test(destination) ? destination : path.resolve(destination)
 }
