@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AlreadyExistsError, logModel, registryOf, type ModelVersion, type RailyardClient, type Tag } from '@railyard/sdk'
+import { AlreadyExistsError, getOrCreateExperiment, logModel, registryOf, type ModelVersion, type RailyardClient, type Tag } from '@railyard/sdk'
 import { CliError, UsageError } from '../cli-errors.js'
 import { findExperiment } from '../experiment-ref.js'
 
@@ -63,7 +63,7 @@ async function logToNewRun(client: RailyardClient, dir: string, opts: RegisterOp
   if (!opts.flavor && !fs.existsSync(path.join(dir, 'MLmodel'))) {
     throw new CliError(`${dir} has no MLmodel; save it with the SDK's saveModel, or pass --flavor railyard_js|onnx`)
   }
-  const experimentId = opts.experiment ? (await findExperiment(client, opts.experiment)).experiment_id : '0'
+  const experimentId = await experimentFor(client, opts.experiment)
   const tags: Tag[] = [
     { key: 'mlflow.source.type', value: 'LOCAL' },
     { key: 'mlflow.source.name', value: dir },
@@ -94,4 +94,11 @@ function localUser(): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** An id names an existing experiment; a name is created when missing, as `railyard run -e` does. */
+async function experimentFor(client: RailyardClient, experiment: string | undefined): Promise<string> {
+  if (!experiment) return '0'
+  if (/^\d+$/.test(experiment)) return (await findExperiment(client, experiment)).experiment_id
+  return getOrCreateExperiment(client, experiment)
 }

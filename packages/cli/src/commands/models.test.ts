@@ -185,4 +185,14 @@ describe('railyard models', () => {
     assert.equal((await cli('models', 'alias', 'tweets', 'production')).stdout, '2\n')
     assert.equal((await cli('models', 'ls', '--json')).stdout.includes('"x"'), false)
   })
+
+  test('register --experiment NAME creates a missing experiment, as railyard run -e does', async () => {
+    const saved = path.join(work, 'new-experiment-model')
+    writeConstantModel(saved, 3)
+    await saveModel(saved, { flavor: 'railyard_js' })
+    const res = await cli('models', 'register', saved, '--name', 'fresh-experiment-model', '--experiment', 'hand-overs', '--json')
+    assert.equal(res.code, 0, res.stderr)
+    const run = await client.runs.get(JSON.parse(res.stdout).run_id)
+    assert.equal((await client.experiments.get(run.info.experiment_id)).name, 'hand-overs')
+  })
 })
