@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { procCpuSeconds, stopChild } from '../shared/process-stats.js'
 
 const CLI = fileURLToPath(new URL('../../packages/cli/bin/railyard.js', import.meta.url))
 const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
@@ -38,28 +38,11 @@ function started(child: ChildProcess, urlOf: (stdout: string) => string | undefi
       const url = urlOf(stdout)
       if (!url) return
       clearTimeout(timer)
-      resolve({ url, pid: child.pid!, cpuSeconds: () => cpuSeconds(child.pid!), log: () => stderr, stop: () => stop(child) })
+      resolve({ url, pid: child.pid!, cpuSeconds: () => procCpuSeconds(child.pid!), log: () => stderr, stop: () => stopChild(child, 15_000) })
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
       reject(new Error(`exited with ${code} before listening:\n${stdout}\n${stderr}`))
     })
   })
-}
-
-// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second); the
-// cluster's workers are children, counted once they exit (fields 16 and 17), so this is for single processes.
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-  await exited
-  clearTimeout(timer)
 }

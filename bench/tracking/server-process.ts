@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
+import { spawn } from 'node:child_process'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { procCpuSeconds, procMemory, stopChild } from '../shared/process-stats.js'
 
 export interface ServerProcess {
   url: string
@@ -34,28 +34,6 @@ export async function startServer(backendStoreUri: string, artifactsDir: string)
     pid: child.pid!,
     memory: () => procMemory(child.pid!),
     cpuSeconds: () => procCpuSeconds(child.pid!),
-    stop: () => stop(child),
+    stop: () => stopChild(child),
   }
-}
-
-function procMemory(pid: number): { rssMb: number; peakRssMb: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
-}
-
-// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
-function procCpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
 }
