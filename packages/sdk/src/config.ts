@@ -16,19 +16,23 @@ export function runIdFromEnv(env: NodeJS.ProcessEnv = process.env): string | und
   return env.RAILYARD_RUN_ID || env.MLFLOW_RUN_ID || undefined
 }
 
+/** Who is acting: RAILYARD_USER, else the OS user running the script (undefined when neither is known). */
+export function localUser(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.RAILYARD_USER) return env.RAILYARD_USER
+  try {
+    return os.userInfo().username
+  } catch {
+    // No passwd entry for this uid (some containers).
+    return env.USER || env.USERNAME || undefined
+  }
+}
+
 /**
- * Who is acting, for the server's audit trail (alias moves, deploys, refresh-data) when no
- * authenticated identity is available: RAILYARD_USER, else the OS user running the script.
+ * `X-Railyard-User` on every request, for the server's audit trail (alias moves, deploys,
+ * refresh-data) when no authenticated identity is available; the server falls back to its own user.
  */
 export function identityHeadersFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  let user = env.RAILYARD_USER
-  if (!user) {
-    try {
-      user = os.userInfo().username
-    } catch {
-      // No passwd entry for this uid (some containers): the server falls back to its own user.
-    }
-  }
+  const user = localUser(env)
   return user ? { 'x-railyard-user': user } : {}
 }
 

@@ -1,5 +1,4 @@
 import {
-  ApiError,
   CD_PREFIXES,
   cdEndpoints,
   type CdEndpoints,
@@ -12,7 +11,6 @@ import { allPages } from './all-pages.js'
 import type { RailyardClient } from './client.js'
 import type { Transport } from './http.js'
 import type { Page } from './responses.js'
-import { userHeaders } from './datasets/local-user.js'
 
 type Version = string | number
 
@@ -51,30 +49,16 @@ export interface RecordGateInput {
  */
 export class DeliveryClient {
   private readonly transport: Transport
-  private readonly user: Record<string, string>
 
   constructor(client: RailyardClient) {
     this.transport = client.transport
-    this.user = userHeaders(client.transport.options.headers)
   }
 
   /** Any continuous delivery endpoint, by name. */
   call<K extends keyof CdEndpoints>(name: K, request: CdRequestOf<K>): Promise<DeliveryResponses[K]> {
     const ep = cdEndpoints[name]
     const path = CD_PREFIXES[0] + ep.path
-    if (ep.method === 'GET') return this.transport.json(ep.method, path, request)
-    const body = JSON.stringify(request)
-    return this.transport.request(
-      { method: ep.method, path, headers: { 'content-type': 'application/json', ...this.user }, body: () => body },
-      async (res) => {
-        const text = await res.text()
-        try {
-          return (text === '' ? {} : JSON.parse(text)) as DeliveryResponses[K]
-        } catch {
-          throw new ApiError('INTERNAL_ERROR', `${ep.method} ${path} returned a body that is not JSON: ${text.slice(0, 200)}`)
-        }
-      },
-    )
+    return this.transport.json(ep.method, path, request)
   }
 
   /** Records a gate result on the candidate version (tagging it and announcing `gate.recorded`). */

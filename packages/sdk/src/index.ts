@@ -12,7 +12,7 @@ export { ConnectionError, type FetchLike } from './http.js'
 export { type RetryOptions } from './retry.js'
 export { MLFLOW_PREFIX, type Call } from './call.js'
 export { type FileInfo, type Page, type ResponseOf, type TrackingResponses } from './responses.js'
-export { DEFAULT_TRACKING_URI, trackingUriFromEnv, runIdFromEnv } from './config.js'
+export { DEFAULT_TRACKING_URI, trackingUriFromEnv, runIdFromEnv, localUser } from './config.js'
 export * from './models/index.js'
 // The wire types and error classes are the contract's; re-exported so scripts need one import.
 export {

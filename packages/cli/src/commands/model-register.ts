@@ -1,8 +1,7 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AlreadyExistsError, getOrCreateExperiment, logModel, registryOf, type ModelVersion, type RailyardClient, type Tag } from '@railyard/sdk'
+import { AlreadyExistsError, getOrCreateExperiment, localUser, logModel, registryOf, type ModelVersion, type RailyardClient, type Tag } from '@railyard/sdk'
 import { CliError, UsageError } from '../cli-errors.js'
 import { findExperiment } from '../experiment-ref.js'
 
@@ -85,14 +84,6 @@ async function logToNewRun(client: RailyardClient, dir: string, opts: RegisterOp
   } catch (err) {
     await client.runs.update({ run_id: runId, status: 'FAILED', end_time: Date.now() }).catch(() => undefined)
     throw err
-  }
-}
-
-function localUser(): string | undefined {
-  try {
-    return os.userInfo().username
-  } catch {
-    return undefined
   }
 }
 

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream'
 import {
-  ApiError,
   DATASET_PREFIXES,
   datasetEndpoints,
   type DatasetDiff,
@@ -21,7 +20,6 @@ import { queryString, type Transport } from '../http.js'
 import type { Page } from '../responses.js'
 import { allPages } from '../all-pages.js'
 import type { DatasetResponses } from './responses.js'
-import { userHeaders } from './local-user.js'
 import { readSnapshotStream, type SnapshotProgress } from './snapshot-stream.js'
 import { streamManifest, type ManifestHead } from './manifest-stream.js'
 import { downloadVerifiedFile, openVerifiedFile, readVerifiedFile } from './verified-file.js'
@@ -70,30 +68,14 @@ export interface ResolveOptions {
  * unreachable server ConnectionError.
  */
 export class DatasetsClient {
-  private readonly user: Record<string, string>
-
-  constructor(private readonly transport: Transport) {
-    this.user = userHeaders(transport.options.headers)
-  }
+  constructor(private readonly transport: Transport) {}
 
   /** Any data versioning endpoint that answers JSON, by name. */
   call<K extends keyof DatasetEndpoints>(name: K, request: DatasetRequestOf<K>): Promise<DatasetResponses[K]> {
     const ep = datasetEndpoints[name]
     const path = PREFIX + ep.path
-    if (ep.method === 'GET') return this.transport.json(ep.method, path, request)
-    // Writes carry the local user, so the audit of freezes says who moved them.
-    const body = JSON.stringify(request)
-    return this.transport.request(
-      { method: ep.method, path, headers: { 'content-type': 'application/json', ...this.user }, body: () => body },
-      async (res) => {
-        const text = await res.text()
-        try {
-          return (text === '' ? {} : JSON.parse(text)) as DatasetResponses[K]
-        } catch {
-          throw new ApiError('INTERNAL_ERROR', `${ep.method} ${path} returned a body that is not JSON: ${text.slice(0, 200)}`)
-        }
-      },
-    )
+    // Writes carry the client's X-Railyard-User, so the audit of freezes says who moved them.
+    return this.transport.json(ep.method, path, request)
   }
 
   // ---- datastores ----
@@ -150,7 +132,7 @@ export class DatasetsClient {
    */
   snapshot(name: string, opts: SnapshotOptions = {}): Promise<SnapshotResponse> {
     const body = { name, pin: opts.pin, message: opts.message, tags: toTags(opts.tags) }
-    return readSnapshotStream(this.transport, PREFIX + datasetEndpoints.snapshotDataset.path, body, opts.onProgress, this.user)
+    return readSnapshotStream(this.transport, PREFIX + datasetEndpoints.snapshotDataset.path, body, opts.onProgress)
   }
 
   async getVersion(name: string, version: string): Promise<DatasetVersion> {

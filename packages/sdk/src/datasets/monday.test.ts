@@ -8,7 +8,7 @@ import type { SnapshotEvent } from '@railyard/api'
 import { RailyardClient } from '../client.js'
 import { startRun } from '../fluent.js'
 import { startTestServer, type TestServer } from '../testing/server.js'
-import { localUser } from './local-user.js'
+import { localUser } from '../config.js'
 
 /** Writes `files` (relative path → content) below `root`. */
 function writeFiles(root: string, files: Record<string, string>): void {

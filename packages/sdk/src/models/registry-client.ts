@@ -1,4 +1,3 @@
-import os from 'node:os'
 import {
   ApiError,
   railyardRegistry,
@@ -90,12 +89,9 @@ export interface WaitOptions {
  */
 export class ModelRegistryClient {
   private readonly transport: Transport
-  private readonly user: string | undefined
 
   constructor(client: RailyardClient) {
     this.transport = client.transport
-    const headers = Object.keys(client.transport.options.headers).map((h) => h.toLowerCase())
-    this.user = headers.includes('x-railyard-user') ? undefined : localUser()
   }
 
   /** Any MLflow registry endpoint, by name. */
@@ -294,22 +290,7 @@ export class ModelRegistryClient {
   }
 
   private json<T>(method: HttpMethod, path: string, payload: object): Promise<T> {
-    const isGet = method === 'GET'
-    const body = isGet ? undefined : JSON.stringify(payload)
-    const headers: Record<string, string> = this.user && !isGet ? { 'x-railyard-user': this.user } : {}
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    return this.transport.request(
-      { method, path: isGet ? path + queryString(payload) : path, headers, body: () => body },
-      async (res) => {
-        const text = await res.text()
-        if (text === '') return {} as T
-        try {
-          return JSON.parse(text) as T
-        } catch {
-          throw new ApiError('INTERNAL_ERROR', `${method} ${path} returned a body that is not JSON: ${text.slice(0, 200)}`)
-        }
-      },
-    )
+    return this.transport.json(method, path, payload)
   }
 }
 
@@ -320,12 +301,4 @@ export function registryOf(client: RailyardClient): ModelRegistryClient {
 
 function toTags(tags: Record<string, string> | undefined): Tag[] | undefined {
   return tags ? Object.entries(tags).map(([key, value]) => ({ key, value })) : undefined
-}
-
-function localUser(): string | undefined {
-  try {
-    return os.userInfo().username
-  } catch {
-    return process.env.USER || process.env.USERNAME || undefined
-  }
 }
