@@ -153,7 +153,7 @@ export interface DatasetFile {
   /** Relative to the dataset's path, `/`-separated. */
   path: string
   size: number
-  /** `sha256:…` of the content. */
+  /** Content id: `sha256:…` for files up to 1 MiB, `blake3:…` (plain BLAKE3, as `b3sum` prints) above. */
   oid: string
   /** The datastore's change marker when the version was taken: ETag or version id (cloud), `mtime-size` (local). */
   marker: string

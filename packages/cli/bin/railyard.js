@@ -15,7 +15,7 @@ const cacheDir = path.join(packageDir, 'node_modules', '.cache', 'railyard-cli')
 const bundle = path.join(cacheDir, 'main.mjs')
 const manifest = path.join(cacheDir, 'main.inputs.json')
 /** Workspace packages whose TypeScript sources go into the bundle; everything else is imported as installed. */
-const BUNDLED = /^@railyard\/(sdk|api|serving)(\/|$)/
+const BUNDLED = /^@railyard\/(sdk|api|serving|content-id)(\/|$)/
 
 if (process.env.RAILYARD_CLI_NO_BUNDLE || !(await loadBundle())) await loadWithTsx()
 

@@ -105,6 +105,10 @@ describe('client-side checks of dataset reads', () => {
       const err = await client.datasets.readFile('docs', versionId, 'one.txt').catch((e: unknown) => e)
       assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
       assert.match(err.message, /'one\.txt'.*hash to sha256:/)
+      // Files over 1 MiB are named by BLAKE3, and checked by it.
+      const big = await client.datasets.readFile('docs', versionId, 'sub/three.txt').catch((e: unknown) => e)
+      assert.ok(big instanceof ApiError && big.code === 'RESOURCE_CONFLICT', String(big))
+      assert.match(big.message, /'sub\/three\.txt'.*hash to blake3:[0-9a-f]{64}, the version recorded blake3:/)
     } finally {
       proxy.rewrites.clear()
     }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { InvalidParameterError } from '@railyard/api'
+import { algorithmForSize, contentHasher } from '@railyard/content-id'
 
 /**
  * Where a version's file goes below `dir`. Manifest paths are relative and `/`-separated; one that
@@ -16,7 +16,7 @@ export function localPathOf(dir: string, filePath: string): string {
   return path.join(dir, ...parts)
 }
 
-/** `sha256:…` of a local file, streamed; undefined when it does not exist or has another size. */
+/** The content id of a local file (SHA-256 up to 1 MiB, BLAKE3 above), streamed; undefined when it does not exist or has another size. */
 export async function localOidIfSize(file: string, size: number): Promise<string | undefined> {
   let stat: fs.Stats
   try {
@@ -25,9 +25,9 @@ export async function localOidIfSize(file: string, size: number): Promise<string
     return undefined
   }
   if (!stat.isFile() || stat.size !== size) return undefined
-  const hash = createHash('sha256')
+  const hash = contentHasher(algorithmForSize(size))
   // Small files, the common case in datasets, are one read instead of a stream's machinery.
-  if (size <= 1 << 20) return `sha256:${hash.update(await fsp.readFile(file)).digest('hex')}`
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  return `sha256:${hash.digest('hex')}`
+  if (size <= 1 << 20) hash.update(await fsp.readFile(file))
+  else for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer)
+  return hash.id()
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ApiError } from '@railyard/api'
+import { hasherFor, isContentId } from '@railyard/content-id'
 import type { Transport } from '../http.js'
 
 /** Names a file of a version in error messages. */
@@ -12,12 +12,12 @@ export interface FileRef {
   dataset: string
   version: string
   path: string
-  /** The `sha256:…` the caller expects (from the version's file list); the bytes must hash to it. */
+  /** The content id (`sha256:…` or `blake3:…`) the caller expects (from the version's file list); the bytes must hash to it. */
   oid?: string
 }
 
 export interface VerifiedFile {
-  /** `sha256:…` the server says the bytes hash to. */
+  /** The content id the server says the bytes hash to. */
   oid?: string
   /** Bytes, from content-length. */
   size?: number
@@ -41,13 +41,17 @@ export async function openVerifiedFile(transport: Transport, requestPath: string
     throw new ApiError('RESOURCE_CONFLICT', `File ${describe(ref)}: the server sent content ${announced}, the file list says ${ref.oid}`)
   }
   const oid = ref.oid ?? announced
+  if (oid !== undefined && !isContentId(oid)) {
+    await res.body?.cancel()
+    throw new ApiError('RESOURCE_CONFLICT', `File ${describe(ref)}: '${oid}' is not a content id this client can check`)
+  }
   const length = res.headers.get('content-length')
   const size = length === null ? undefined : Number(length)
-  const hash = createHash('sha256')
+  const hash = oid === undefined ? undefined : hasherFor(oid)
   let received = 0
   const verify = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk)
+      hash?.update(chunk)
       received += chunk.length
       done(null, chunk)
     },
@@ -55,7 +59,7 @@ export async function openVerifiedFile(transport: Transport, requestPath: string
       if (size !== undefined && received !== size) {
         return done(new ApiError('RESOURCE_CONFLICT', `File ${describe(ref)} stopped after ${received} of ${size} bytes`))
       }
-      const digest = `sha256:${hash.digest('hex')}`
+      const digest = hash?.id()
       if (oid && digest !== oid) {
         return done(new ApiError('RESOURCE_CONFLICT', `File ${describe(ref)} changed: its bytes hash to ${digest}, the version recorded ${oid}`))
       }

@@ -1,9 +1,9 @@
 import { ApiError, InvalidParameterError, NotFoundError } from '@railyard/api'
 
-/** An object id that is not `sha256:` followed by 64 lowercase hex digits. */
+/** An object id that is not `sha256:` or `blake3:` followed by 64 lowercase hex digits. */
 export class InvalidOidError extends InvalidParameterError {
   constructor(readonly oid: string) {
-    super(`Invalid object id '${oid}': expected 'sha256:' followed by 64 lowercase hex digits`)
+    super(`Invalid object id '${oid}': expected 'sha256:' or 'blake3:' followed by 64 lowercase hex digits`)
   }
 }
 

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { DATASET_MANIFEST_HEADER, InvalidParameterError } from '@railyard/api'
+import { isContentId } from '@railyard/content-id'
 
 /**
  * Dataset manifests: the file list of a dataset version, as NDJSON so it can be written, stored,
@@ -11,12 +12,14 @@ import { DATASET_MANIFEST_HEADER, InvalidParameterError } from '@railyard/api'
  *
  *   {"type":"railyard.dataset-manifest","version":1}
  *   {"path":"a.csv","size":12,"oid":"sha256:…","marker":"…"}
+ *   {"path":"big.parquet","size":73400320,"oid":"blake3:…","marker":"…"}
  *   …
  *
  * Canonical form: the header line, then one line per file with keys in this order and no spaces,
  * strings as JSON.stringify writes them, sorted by the UTF-8 bytes of the paths, no duplicates,
  * every line ending in `\n`. The manifest's SHA-256 is the version id, so equal file sets give
- * equal ids in any implementation that writes exactly this.
+ * equal ids in any implementation that writes exactly this. A file's oid is the SHA-256 of its
+ * bytes up to 1 MiB and their plain BLAKE3 above (`b3sum` prints it): see @railyard/content-id.
  */
 export interface ManifestEntry {
   path: string
@@ -40,7 +43,6 @@ export interface ManifestIndex {
 const HEADER_LINE = `${DATASET_MANIFEST_HEADER}\n`
 export const HEADER_BYTES = Buffer.byteLength(HEADER_LINE)
 const INDEX_TYPE = 'railyard.dataset-manifest-index'
-const OID = /^sha256:[0-9a-f]{64}$/
 
 export function manifestLine(e: ManifestEntry): string {
   return `{"path":${JSON.stringify(e.path)},"size":${e.size},"oid":"${e.oid}","marker":${JSON.stringify(e.marker)}}\n`
@@ -65,7 +67,7 @@ export function parseManifestLine(line: string): ManifestEntry {
     typeof e.path !== 'string' ||
     !Number.isSafeInteger(e.size) ||
     typeof e.oid !== 'string' ||
-    !OID.test(e.oid) ||
+    !isContentId(e.oid) ||
     typeof e.marker !== 'string'
   ) {
     throw new InvalidManifestError(`bad entry: ${line.slice(0, 80)}`)

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { contentIdOf } from '@railyard/content-id'
 import type { BlobStore } from '../blob/blob.js'
 import { LocalBlobStore } from '../blob/local.js'
 import { MemoryBlobStore } from '../blob/memory.js'
@@ -139,12 +140,28 @@ for (const [name, make] of adapters) {
       await assert.rejects(objects.getBuffer(info.oid), ObjectCorruptError)
     })
 
+    test('content named by BLAKE3: stored under blake3/, verified on read, apart from its SHA-256 twin', async () => {
+      const bytes = randomBytes(300_000)
+      const b3 = await objects.put(chunked(bytes), 'blake3')
+      assert.equal(b3.oid, contentIdOf(bytes, 'blake3'))
+      assert.equal(objects.keyOf(b3.oid), `objects/blake3/${b3.oid.slice(7, 9)}/${b3.oid.slice(9)}`)
+      assert.deepEqual(await readAll(await objects.get(b3.oid)), bytes)
+      assert.deepEqual(await objects.putBuffer(bytes, 'blake3'), b3)
+      assert.deepEqual(await objects.putFrom(async () => chunked(bytes), 'blake3'), b3)
+      assert.equal(await objects.has(sha(bytes)), false, 'the SHA-256 name is a different object')
+
+      const tampered = Buffer.from(bytes)
+      tampered[0] ^= 1
+      await blobs.put(objects.keyOf(b3.oid), tampered)
+      await assert.rejects(objects.getBuffer(b3.oid), (err: unknown) => err instanceof ObjectCorruptError && err.actual === contentIdOf(tampered, 'blake3'))
+    })
+
     test('missing and malformed ids', async () => {
       const absent = sha(Buffer.from('never stored'))
       await assert.rejects(objects.get(absent), ObjectNotFoundError)
       await assert.rejects(objects.stat(absent), ObjectNotFoundError)
       assert.equal(await objects.has(absent), false)
-      for (const bad of ['', 'sha256:abc', 'md5:' + 'a'.repeat(64), 'sha256:' + 'A'.repeat(64), 'sha256:../../etc']) {
+      for (const bad of ['', 'sha256:abc', 'md5:' + 'a'.repeat(64), 'blake3:' + 'a'.repeat(63), 'sha256:' + 'A'.repeat(64), 'sha256:../../etc']) {
         await assert.rejects(objects.get(bad), InvalidOidError)
         assert.throws(() => objects.keyOf(bad), InvalidOidError)
       }

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
+import { contentHasher, contentIdOf, hasherFor, parseContentId, type ContentAlgorithm, type ContentHasher } from '@railyard/content-id'
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream'
 import { BlobNotFoundError, type BlobStore } from '../blob/blob.js'
 import { InvalidOidError, ObjectCorruptError, ObjectNotFoundError } from './errors.js'
@@ -6,7 +7,7 @@ import { parseTree, serializeTree, type TreeEntry } from './tree.js'
 
 /** What identifies and sizes one stored object. */
 export interface ObjectInfo {
-  /** `sha256:<64 lowercase hex digits>` of the bytes. */
+  /** `sha256:` or `blake3:` and 64 lowercase hex digits: the digest of the bytes. */
   oid: string
   /** Bytes. */
   size: number
@@ -17,15 +18,14 @@ export interface TreeInfo extends ObjectInfo {
   entries: TreeEntry[]
 }
 
-const OID = /^sha256:([0-9a-f]{64})$/
-
 // A tree is read whole into memory; a million entries is about 150 MB, far beyond any model.
 const MAX_TREE_BYTES = 256 * 1024 * 1024
 
 /**
  * Content-addressed objects on top of any BlobStore. Each distinct content is stored once under
  * `<prefix>sha256/ab/cdef…` (the first two hex digits are a fan-out folder) and named by its
- * SHA-256 (`sha256:abcdef…`). Objects never change: writing existing content is a no-op, and every
+ * SHA-256 (`sha256:abcdef…`); a caller may name content by BLAKE3 instead (`blake3:…`, stored under
+ * `<prefix>blake3/…`), as dataset versions do for large files. Objects never change: writing existing content is a no-op, and every
  * read checks the bytes against the id, so storage that was altered behind our back is reported
  * (ObjectCorruptError naming the object) instead of served.
  *
@@ -50,18 +50,19 @@ export class ObjectStore {
 
   /** The blob key of an object; throws InvalidOidError for a malformed id. */
   keyOf(oid: string): string {
-    const hex = hexOf(oid)
-    return `${this.root}sha256/${hex.slice(0, 2)}/${hex.slice(2)}`
+    const parsed = parseContentId(oid)
+    if (!parsed) throw new InvalidOidError(String(oid))
+    return `${this.root}${parsed.algorithm}/${parsed.hex.slice(0, 2)}/${parsed.hex.slice(2)}`
   }
 
   /**
    * Stores the bytes of a one-shot stream (or a buffer) and returns their id and size.
    * The stream is consumed once; nothing is left behind when it fails.
    */
-  async put(body: Readable | Buffer): Promise<ObjectInfo> {
-    if (Buffer.isBuffer(body)) return this.putBuffer(body)
+  async put(body: Readable | Buffer, algorithm: ContentAlgorithm = 'sha256'): Promise<ObjectInfo> {
+    if (Buffer.isBuffer(body)) return this.putBuffer(body, algorithm)
     const tmp = `${this.root}tmp/${randomUUID()}`
-    const hasher = new HashingPassThrough()
+    const hasher = new HashingPassThrough(algorithm)
     try {
       await this.blobs.put(tmp, pipeline(body, hasher, () => {}))
       const info = hasher.info()
@@ -78,13 +79,13 @@ export class ObjectStore {
    * first and written only when it is new. The written bytes are hashed again, so a source that
    * changed between the two reads is an error, never a wrong object.
    */
-  async putFrom(open: () => Promise<Readable>): Promise<ObjectInfo> {
-    const first = new HashingPassThrough()
+  async putFrom(open: () => Promise<Readable>, algorithm: ContentAlgorithm = 'sha256'): Promise<ObjectInfo> {
+    const first = new HashingPassThrough(algorithm)
     await drain(pipeline(await open(), first, () => {}))
     const info = first.info()
     const key = this.keyOf(info.oid)
     if (await this.blobs.exists(key)) return info
-    const second = new HashingPassThrough()
+    const second = new HashingPassThrough(algorithm)
     await this.blobs.put(key, pipeline(await open(), second, () => {}))
     const written = second.info()
     if (written.oid !== info.oid) {
@@ -95,8 +96,8 @@ export class ObjectStore {
   }
 
   /** Stores bytes already in memory. */
-  async putBuffer(bytes: Buffer): Promise<ObjectInfo> {
-    const info = { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length }
+  async putBuffer(bytes: Buffer, algorithm: ContentAlgorithm = 'sha256'): Promise<ObjectInfo> {
+    const info = { oid: contentIdOf(bytes, algorithm), size: bytes.length }
     const key = this.keyOf(info.oid)
     if (!(await this.blobs.exists(key))) await this.blobs.put(key, bytes)
     return info
@@ -164,12 +165,6 @@ export class ObjectStore {
   }
 }
 
-function hexOf(oid: string): string {
-  const m = typeof oid === 'string' ? OID.exec(oid) : null
-  if (!m) throw new InvalidOidError(String(oid))
-  return m[1]
-}
-
 async function drain(stream: Readable): Promise<void> {
   for await (const _ of stream) {
     // Only the hash is wanted.
@@ -178,9 +173,14 @@ async function drain(stream: Readable): Promise<void> {
 
 /** Passes bytes through unchanged while hashing and counting them. */
 class HashingPassThrough extends Transform {
-  private readonly hash = createHash('sha256')
+  private readonly hash: ContentHasher
   private size = 0
   private digest?: string
+
+  constructor(algorithm: ContentAlgorithm) {
+    super()
+    this.hash = contentHasher(algorithm)
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk)
@@ -189,14 +189,14 @@ class HashingPassThrough extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    this.digest = this.hash.digest('hex')
+    this.digest = this.hash.id()
     done()
   }
 
   /** Id and size of everything that passed; only after the stream ended. */
   info(): ObjectInfo {
     if (this.digest === undefined) throw new Error('The stream ended before all of it was hashed')
-    return { oid: `sha256:${this.digest}`, size: this.size }
+    return { oid: this.digest, size: this.size }
   }
 }
 
@@ -205,11 +205,12 @@ class HashingPassThrough extends Transform {
  * only once the hash matched, so a mismatch truncates the output instead of completing it.
  */
 class VerifyingStream extends Transform {
-  private readonly hash = createHash('sha256')
+  private readonly hash: ContentHasher
   private held?: Buffer
 
   constructor(private readonly oid: string) {
     super()
+    this.hash = hasherFor(oid)
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -220,7 +221,7 @@ class VerifyingStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    const actual = `sha256:${this.hash.digest('hex')}`
+    const actual = this.hash.id()
     if (actual !== this.oid) return done(new ObjectCorruptError(this.oid, actual))
     done(null, this.held)
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { ApiError } from '@railyard/api'
+import { BLAKE3_ABOVE, algorithmForSize, contentHasher } from '@railyard/content-id'
 import { BlobNotFoundError, type BlobStat, type BlobStore } from '../../blob/blob.js'
 
 /** A file of a datastore as a listing or stat sees it. */
@@ -30,15 +30,18 @@ export interface DataSource {
   /** The file now, or undefined when it is gone. */
   stat(key: string): Promise<SourceFile | undefined>
   open(key: string): Promise<Readable>
-  /** SHA-256 of the content, streamed; FileChangedError when the size read differs from `file.size`. */
+  /** The content id (by the size rule of @railyard/content-id), streamed; FileChangedError when the size read differs from `file.size`. */
   hash(file: SourceFile, keepBytes: boolean, onBytes?: (n: number) => void): Promise<HashResult>
   /** Hashes many files at once where the source has a faster way than one by one; errors per file. */
   hashBatch?(files: SourceFile[], keepBytes: boolean, onBytes?: (n: number) => void): Promise<Array<HashResult | Error>>
   close(): void
 }
 
-/** Files up to this size are read whole (and may be kept for pinning); larger ones are streamed. */
-export const SMALL_FILE = 1024 * 1024
+/**
+ * Files up to this size are read whole (and may be kept for pinning); larger ones are streamed.
+ * The small-file path hashes with SHA-256 only, so this must not exceed the BLAKE3 threshold.
+ */
+export const SMALL_FILE = BLAKE3_ABOVE
 
 /** A file changed (or vanished) while it was being read. */
 export class FileChangedError extends ApiError {
@@ -86,7 +89,7 @@ export class BlobSource implements DataSource {
       if (err instanceof BlobNotFoundError) throw new FileChangedError(file.key, 'it is gone')
       throw err
     }
-    const hash = createHash('sha256')
+    const hash = contentHasher(algorithmForSize(file.size))
     const keep = keepBytes && file.size <= SMALL_FILE ? ([] as Buffer[]) : undefined
     let size = 0
     for await (const chunk of stream) {
@@ -96,7 +99,7 @@ export class BlobSource implements DataSource {
       onBytes?.((chunk as Buffer).length)
     }
     if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, read ${size}`)
-    return { oid: `sha256:${hash.digest('hex')}`, bytes: keep && Buffer.concat(keep) }
+    return { oid: hash.id(), bytes: keep && Buffer.concat(keep) }
   }
 
   close(): void {

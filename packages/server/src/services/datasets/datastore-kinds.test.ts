@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { BlobServiceClient } from '@azure/storage-blob'
+import { BLAKE3_ABOVE, contentIdOf } from '@railyard/content-id'
 import { startS3Server, type S3TestServer } from '../../../../../scripts/s3-server.mjs'
 import { startAzurite, type AzuriteServer } from '../../../../../scripts/azurite.mjs'
 import { freePort } from '../../../../../scripts/free-port.mjs'
@@ -191,6 +192,51 @@ for (const dialect of DIALECTS) {
         const diff = await ok('GET', '/datasets/versions/diff', { name: `loose-${i}`, from: loose.id, to: next.id })
         assert.deepEqual(diff.removed, [{ path: 'test/c.csv', size: 15 }])
         assert.deepEqual(diff.modified, [{ path: 'train/a.csv', size: 15, old_size: 15 }])
+      })
+
+      test(`${kind.name}: files over 1 MiB are named by BLAKE3, pinned, verified and tamper-checked`, async () => {
+        const { blobs, create } = kind.make()
+        const big = randomBytes(BLAKE3_ABOVE + 4099)
+        const edge = randomBytes(BLAKE3_ABOVE)
+        await blobs.put('big/model-input.bin', big)
+        await blobs.put('big/edge.bin', edge)
+        const store = `large-store-${i}`
+        await ok('POST', '/datastores/create', { name: store, ...create })
+        const ds = `large-${i}`
+        await ok('POST', '/datasets/create', { name: ds, datastore: store, path: 'big' })
+        const loose = (await ok('POST', '/datasets/snapshot', { name: ds, stream: false })).version
+        const files = (await ok('GET', '/datasets/versions/files', { name: ds, version: loose.id })).files
+        const oids = Object.fromEntries(files.map((f: { path: string; oid: string }) => [f.path, f.oid]))
+        // Plain BLAKE3 above the threshold (what b3sum prints), SHA-256 at it.
+        assert.deepEqual(oids, { 'edge.bin': contentIdOf(edge, 'sha256'), 'model-input.bin': contentIdOf(big, 'blake3') })
+        assert.match(oids['model-input.bin'], /^blake3:[0-9a-f]{64}$/)
+
+        // A stat-cache entry holding the large file's SHA-256 (as written before BLAKE3) is not reused.
+        const datastoreId = (await t.store.datasets.datastoreByName(store))!.datastore_id
+        const [cached] = await t.store.datasets.statCache.lookup(datastoreId, ['big/model-input.bin'])
+        await t.store.datasets.statCache.upsert(datastoreId, [{ ...cached, oid: contentIdOf(big, 'sha256') }])
+        const again = (await ok('POST', '/datasets/snapshot', { name: ds, stream: false })).version
+        assert.equal(again.id, loose.id, 'the same files give the same version id')
+
+        await ok('POST', '/datasets/create', { name: `${ds}-pinned`, datastore: store, path: 'big' })
+        const pinned = (await ok('POST', '/datasets/snapshot', { name: `${ds}-pinned`, stream: false, pin: true })).version
+        assert.equal(pinned.id, loose.id)
+        const whole = await read(ds, loose.id, 'model-input.bin')
+        assert.equal(whole.statusCode, 200)
+        assert.ok(whole.rawPayload.equals(big))
+
+        // Same size, one byte different: only the content hash can tell.
+        const tampered = Buffer.from(big)
+        tampered[tampered.length >> 1] ^= 0xff
+        await blobs.put('big/model-input.bin', tampered)
+        const refused = await read(ds, loose.id, 'model-input.bin')
+        assert.equal(refused.statusCode, 409)
+        assert.match(JSON.parse(refused.body).message, /model-input\.bin \(content changed\)/)
+        const verify = await ok('POST', '/datasets/versions/verify', { name: ds, version: loose.id })
+        assert.deepEqual(verify.changed.map((c: { path: string; problem: string }) => `${c.path}:${c.problem}`), ['model-input.bin:content'])
+        const original = await read(`${ds}-pinned`, pinned.id, 'model-input.bin')
+        assert.equal(original.statusCode, 200)
+        assert.ok(original.rawPayload.equals(big), 'the pinned version still reads the original bytes')
       })
 
       test(`${kind.name}: rejected access is a 400 and stores nothing`, async () => {

@@ -1,3 +1,4 @@
+import { algorithmForSize } from '@railyard/content-id'
 import type { ObjectStore } from '../../objects/object-store.js'
 import { FileChangedError, type DataSource, type SourceFile } from './data-source.js'
 
@@ -13,7 +14,7 @@ export async function pinFile(objects: ObjectStore, source: DataSource, file: So
     await objects.blobs.put(objects.keyOf(oid), bytes)
     return true
   }
-  const stored = await objects.put(await source.open(file.key))
+  const stored = await objects.put(await source.open(file.key), algorithmForSize(file.size))
   if (stored.oid !== oid) throw new FileChangedError(file.key, 'its content differs from when it was hashed')
   return true
 }

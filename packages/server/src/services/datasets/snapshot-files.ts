@@ -1,3 +1,4 @@
+import { algorithmForSize } from '@railyard/content-id'
 import type { ObjectStore } from '../../objects/object-store.js'
 import { compareUtf8, type ManifestWriter } from '../../objects/manifest.js'
 import type { StatCacheRepo } from '../../store/stat-cache-repo.js'
@@ -83,7 +84,8 @@ export async function hashSelection(
     const misses: number[] = []
     batch.forEach((f, i) => {
       const hit = known.get(f.key)
-      if (hit && hit.size === f.size && hit.marker === f.marker) results[i] = { oid: hit.oid }
+      // A hash from before large files were named by BLAKE3 is not reused: same files, same id.
+      if (hit && hit.size === f.size && hit.marker === f.marker && hit.oid.startsWith(`${algorithmForSize(f.size)}:`)) results[i] = { oid: hit.oid }
       else misses.push(i)
     })
     progress.files_cached = (progress.files_cached ?? 0) + batch.length - misses.length

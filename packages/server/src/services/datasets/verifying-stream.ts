@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
+import { hasherFor, type ContentHasher } from '@railyard/content-id'
 
 /**
  * Passes bytes through while hashing them, holding back the latest chunk until the whole content
@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream'
  * a complete-looking copy of changed data.
  */
 export class VerifyingStream extends Transform {
-  private readonly hash = createHash('sha256')
+  private readonly hash: ContentHasher
   private held?: Buffer
   private size = 0
 
@@ -17,6 +17,7 @@ export class VerifyingStream extends Transform {
     private readonly onMismatch: () => Error,
   ) {
     super()
+    this.hash = hasherFor(oid)
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -29,7 +30,7 @@ export class VerifyingStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    const actual = `sha256:${this.hash.digest('hex')}`
+    const actual = this.hash.id()
     if (actual !== this.oid || this.size !== this.expectedSize) return done(this.onMismatch())
     done(null, this.held)
   }
