@@ -12,7 +12,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RailyardClient, startRun, type SnapshotEvent } from '../../packages/sdk/src/index.js'
 import { generateLargeFile, generateSmallFiles, type Generated } from './generate.js'
-import { dropCache, listOnly, readWithoutHashing, readWithoutHashingSync, sha256InMemory, sha256sumOf, type ReadResult } from './ceiling.js'
+import { blake3InMemory, dropCache, listOnly, readWithoutHashing, readWithoutHashingSync, sha256InMemory, sha256sumOf, type ReadResult } from './ceiling.js'
 import { startServer, type ServerProcess } from './server-process.js'
 import { machineFacts, writeDocsSection } from './report.js'
 import { markdown, type Results, type ThroughputResult } from './results.js'
@@ -79,6 +79,8 @@ try {
     if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
     results.sha256InMemory = sha256InMemory(largeBytes)
     log(`node:crypto sha256 over ${largeBytes / 2 ** 20} MiB of memory: ${results.sha256InMemory.seconds.toFixed(2)} s`)
+    results.blake3InMemory = blake3InMemory(largeBytes)
+    log(`BLAKE3 over ${largeBytes / 2 ** 20} MiB of memory: ${results.blake3InMemory.seconds.toFixed(2)} s`)
 
     // The same file on disk, its page cache dropped before every read: the I/O ceiling proper.
     const diskRoot = path.join(serverDir, 'large-on-disk')

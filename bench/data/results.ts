@@ -31,6 +31,7 @@ export interface Results {
   largeCold?: ThroughputResult
   /** node:crypto SHA-256 over the large file's size of memory: the hash's own ceiling. */
   sha256InMemory?: { bytes: number; seconds: number }
+  blake3InMemory?: { bytes: number; seconds: number }
   resnapshot?: { files: number; seconds: number; cached: number; /** Listing alone (readdir + stat), the floor. */ listSeconds: number; phases: Record<string, number>; serverCpuSeconds: number }
   million?: {
     files: number
@@ -105,8 +106,12 @@ export function markdown(r: Results): string {
       'flight), and with plain synchronous calls on one thread; the faster counts. Best of the rounds for both columns. The CPU',
       'ratio (reader\'s CPU / server\'s CPU for the snapshot) is the steadier number on a busy machine, where wall times swing.',
       `\`sha256sum\` is ${r.small?.sha256sumVersion ?? r.large?.sha256sumVersion} through \`find | xargs\`, one process at a time.`,
-      ...(r.sha256InMemory
-        ? [`For scale: node:crypto SHA-256 alone over ${size(r.sha256InMemory.bytes)} of memory takes ${secs(r.sha256InMemory.seconds)} here (${mbps(r.sha256InMemory.bytes, r.sha256InMemory.seconds)} MB/s on one core).`]
+      'Files up to 1 MiB are named by SHA-256, larger ones by BLAKE3 (@railyard/content-id).',
+      ...(r.sha256InMemory && r.blake3InMemory
+        ? [
+            `For scale, the hash alone over ${size(r.sha256InMemory.bytes)} of memory on one core: node:crypto SHA-256 ${secs(r.sha256InMemory.seconds)} ` +
+              `(${mbps(r.sha256InMemory.bytes, r.sha256InMemory.seconds)} MB/s), BLAKE3 ${secs(r.blake3InMemory.seconds)} (${mbps(r.blake3InMemory.bytes, r.blake3InMemory.seconds)} MB/s).`,
+          ]
         : []),
       '',
     )

@@ -19,5 +19,5 @@ export function formatCount(n: number): string {
 
 /** The 12-digit short form of a version id, as `railyard datasets versions` lists them. */
 export function shortVersion(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12)
+  return id.replace(/^(sha256|blake3):/, '').slice(0, 12)
 }

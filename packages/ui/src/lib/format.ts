@@ -96,5 +96,5 @@ export function formatDelta(delta: number | undefined): string {
 }
 
 export function shortId(id: string, n = 8): string {
-  return id.replace(/^sha256:/, '').slice(0, n)
+  return id.replace(/^(sha256|blake3):/, '').slice(0, n)
 }
