@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { ApiError } from '@railyard/api'
 import { DIALECTS } from '../testing/databases.js'
 import { createTestApp, type TestApp } from '../testing/test-app.js'
 import { registryClient, trainRun } from './registry-fixtures.js'
@@ -233,6 +234,25 @@ for (const dialect of DIALECTS) {
       const prod = await api.railyard('GET', '/gates/list', { name: 'tweets', against_alias: 'production', max_results: 1 })
       assert.equal(prod.body.gate_results[0].version, '3')
       assert.ok(prod.body.next_page_token)
+    })
+
+    test('a move decided on an alias that another process moved meanwhile is refused (409) and changes nothing', async () => {
+      // What a second server process sharing this database sees: deploy/rollback decided while the
+      // alias pointed to `expected`, and the move arrives after someone else moved it.
+      assert.equal(await production(), '4')
+      const audited = (await aliasAudit()).length
+      const moved = await t.services.registry.models.setAlias('tweets', 'production', 2, { who: 'other-server' }, 1).catch((e: unknown) => e)
+      assert.ok(moved instanceof ApiError && moved.code === 'RESOURCE_CONFLICT', String(moved))
+      assert.match(moved.message, /tweets@production pointed to version 1 when this change was decided but points to version 4 now/)
+      const unset = await t.services.registry.models.setAlias('tweets', 'canary', 2, { who: 'other-server' }, 3).catch((e: unknown) => e)
+      assert.match(String(unset), /tweets@canary pointed to version 3 when this change was decided but is not set now/)
+      assert.equal(await production(), '4')
+      assert.equal((await aliasAudit()).length, audited, 'nothing was audited')
+      // The expected state still holds: the move goes through.
+      await t.services.registry.models.setAlias('tweets', 'production', 1, { who: 'other-server', reason: 'expected 4' }, 4)
+      assert.equal(await production(), '1')
+      await t.services.registry.models.setAlias('tweets', 'canary', 1, { who: 'other-server' }, null)
+      assert.equal((await api.mlflow('GET', '/registered-models/alias', { name: 'tweets', alias: 'canary' })).body.model_version.version, '1')
     })
   })
 }

@@ -27,7 +27,9 @@ export const DEFAULT_ALIAS = 'production'
  */
 export class DeploymentsService {
   // Deploys and rollbacks of one alias run one at a time in this process: a rollback reads the
-  // history and then moves, and two interleaved would go back to the same version twice.
+  // history and then moves, and two interleaved would go back to the same version twice. Across
+  // processes sharing a database, each move is also conditional on the alias still pointing where
+  // the decision saw it (AliasMovedError, 409, otherwise).
   private readonly queues = new Map<string, Promise<unknown>>()
 
   constructor(
@@ -61,7 +63,7 @@ export class DeploymentsService {
       if (refusal && !req.force) throw new InvalidParameterError(refusal)
       const kind: DeploymentKind = refusal ? 'forced' : 'deploy'
       const why = kind === 'forced' ? `forced: ${reason}` : reason ? `${reason} (gate #${gate!.id} passed)` : `gate #${gate!.id} passed`
-      const deployment = await this.move(model, alias, target.version, { who: actor.who, reason: why }, kind, kind === 'deploy' ? gate : undefined)
+      const deployment = await this.move(model, alias, current, target.version, { who: actor.who, reason: why }, kind, kind === 'deploy' ? gate : undefined)
       return { deployment, changed: true }
     })
   }
@@ -86,7 +88,7 @@ export class DeploymentsService {
       }
       const from = current === undefined ? 'an unset alias' : `version ${current}`
       const why = `rollback from ${from} to version ${target}${req.reason?.trim() ? `: ${req.reason.trim()}` : ''}`
-      return { deployment: await this.move(model, alias, target, { who: actor.who, reason: why }, 'rollback', undefined) }
+      return { deployment: await this.move(model, alias, current, target, { who: actor.who, reason: why }, 'rollback', undefined) }
     })
   }
 
@@ -116,17 +118,18 @@ export class DeploymentsService {
       })
   }
 
-  /** Moves the alias through the registry and notes what kind of move it was. */
+  /** Moves the alias from `from` (as the decision saw it) through the registry and notes what kind of move it was. */
   private async move(
     model: ModelRow,
     alias: string,
+    from: number | undefined,
     version: number,
     actor: Actor,
     kind: DeploymentKind,
     gate: GateSummaryRow | undefined,
   ): Promise<Deployment> {
     const before = await this.store.gates.lastAuditId(model.model_id)
-    await this.registry.models.setAlias(model.name, alias, version, actor)
+    await this.registry.models.setAlias(model.name, alias, version, actor, from ?? null)
     const entry = await this.store.gates.findAliasSet(model.model_id, before, alias, version, actor.who)
     if (!entry) throw new Error(`The audit entry of moving ${model.name}@${alias} to ${version} was not found`)
     const move = { audit_id: entry.id, model_id: model.model_id, alias, kind, gate_id: gate ? Number(gate.id) : null }

@@ -120,7 +120,8 @@ export class RegisteredModelsService {
   }
 
   /** Points `alias` at `version`, moving it if it pointed elsewhere; audited and announced. */
-  async setAlias(name: string, alias: string, version: string | number, actor: Actor): Promise<void> {
+  /** `expected`: move only if the alias still points there (null: unset); see RegistryRepo.setAlias. */
+  async setAlias(name: string, alias: string, version: string | number, actor: Actor, expected?: number | null): Promise<void> {
     const row = await this.row(name)
     validateAlias(alias)
     const number = parseVersion(version)
@@ -132,7 +133,7 @@ export class RegisteredModelsService {
     if (target.status === 'FAILED_REGISTRATION') {
       throw new InvalidParameterError(`Model version ${row.name}/${number} failed registration, so it cannot be given an alias.`)
     }
-    const previous = await this.store.registry.setAlias(row, alias, number, this.now(), actor)
+    const previous = await this.store.registry.setAlias(row, alias, number, this.now(), actor, expected)
     this.webhooks.emit('alias.set', {
       name: row.name,
       alias,

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import { AlreadyExistsError, NotFoundError, type RegisteredModel, type Tag } from '@railyard/api'
+import { AlreadyExistsError, ApiError, NotFoundError, type RegisteredModel, type Tag } from '@railyard/api'
 import type { DialectCaps } from './dialects.js'
 import type { Database } from './schema.js'
 import { DELETED_STAGE, type RegisteredModelTable, type RegistryDb, type RegistryTables } from './registry-schema.js'
@@ -169,9 +169,12 @@ export class RegistryRepo {
 
   /**
    * Points the alias at `version` (which the caller checked exists and is not deleted), moving it
-   * if set, and records the move. Returns the version it pointed to before.
+   * if set, and records the move. Returns the version it pointed to before. With `expected`, the
+   * move happens only if the alias still points there (null: still unset), checked under the
+   * model's lock, so a decision made on what the alias pointed to cannot be applied after another
+   * server process moved it.
    */
-  async setAlias(model: ModelRow, alias: string, version: number, now: number, actor: Actor): Promise<number | undefined> {
+  async setAlias(model: ModelRow, alias: string, version: number, now: number, actor: Actor, expected?: number | null): Promise<number | undefined> {
     return this.db.transaction().execute(async (tx) => {
       await lockModel(tx, this.caps, model.model_id)
       const live = await tx
@@ -184,6 +187,7 @@ export class RegistryRepo {
       // The version may have been deleted since the caller looked.
       if (!live) throw new NotFoundError(`Model Version (name=${model.name}, version=${version}) not found`)
       const from = await aliasVersionIn(tx, model.model_id, alias)
+      if (expected !== undefined && (from ?? null) !== expected) throw new AliasMovedError(model.name, alias, expected, from)
       await tx
         .insertInto('registered_model_aliases')
         .values({ model_id: model.model_id, alias, version })
@@ -264,3 +268,13 @@ async function aliasVersionIn(db: RegistryDb, modelId: number, alias: string): P
     .executeTakeFirst()
   return row ? Number(row.version) : undefined
 }
+
+/** The alias was moved by someone else between a decision and the move it led to. */
+export class AliasMovedError extends ApiError {
+  constructor(name: string, alias: string, expected: number | null, now: number | undefined) {
+    const was = expected === null ? 'was not set' : `pointed to version ${expected}`
+    const is = now === undefined ? 'is not set now' : `points to version ${now} now`
+    super('RESOURCE_CONFLICT', `${name}@${alias} ${was} when this change was decided but ${is}: another deploy or rollback moved it meanwhile; check the deployments and try again`)
+  }
+}
+
