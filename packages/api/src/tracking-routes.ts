@@ -160,6 +160,10 @@ export const tracking = {
             value: Double,
             timestamp: Int64,
             step: opt(Int64),
+            // MLflow 3: a metric of a logged model, optionally on a dataset.
+            model_id: opt(Type.String()),
+            dataset_name: opt(Type.String()),
+            dataset_digest: opt(Type.String()),
           }),
         ),
       ),
@@ -192,6 +196,8 @@ export const tracking = {
           }),
         ),
       ),
+      // MLflow 3: logged models the run used.
+      models: opt(Type.Array(Type.Object({ model_id: Type.String() }))),
     }),
   }),
   getMetricHistory: endpoint({

@@ -3,6 +3,8 @@
  * Unset fields and empty lists are left out, as MLflow does.
  */
 
+import type { ModelInput, ModelOutput } from './logged-model-types.js'
+
 export type LifecycleStage = 'active' | 'deleted'
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED'
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -85,12 +87,20 @@ export interface DatasetInput {
 
 export interface RunInputs {
   dataset_inputs?: DatasetInput[]
+  /** MLflow 3: logged models the run used. */
+  model_inputs?: ModelInput[]
+}
+
+/** MLflow 3: what a run produced. */
+export interface RunOutputs {
+  model_outputs?: ModelOutput[]
 }
 
 export interface Run {
   info: RunInfo
   data: RunData
   inputs: RunInputs
+  outputs?: RunOutputs
 }
 
 export interface RunLogLine {
