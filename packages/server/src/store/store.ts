@@ -8,6 +8,7 @@ import { RegistryRepo } from './registry-repo.js'
 import { RunLogsRepo } from './run-logs-repo.js'
 import { DatasetsRepo } from './datasets-repo.js'
 import { GatesRepo } from './gates-repo.js'
+import { LoggedModelsRepo } from './logged-models-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
 
@@ -22,6 +23,7 @@ export class Store {
   readonly runLogs: RunLogsRepo
   readonly datasets: DatasetsRepo
   readonly gates: GatesRepo
+  readonly loggedModels: LoggedModelsRepo
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -33,6 +35,7 @@ export class Store {
     this.runLogs = new RunLogsRepo(db, caps)
     this.datasets = new DatasetsRepo(db, caps)
     this.gates = new GatesRepo(db, caps)
+    this.loggedModels = new LoggedModelsRepo(db, caps)
   }
 
   /** Opens the database named by `uri` and migrates it to the latest schema. */

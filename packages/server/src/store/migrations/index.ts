@@ -4,6 +4,7 @@ import * as tracking from './001-tracking.js'
 import * as registry from './003-registry.js'
 import * as datasets from './004-datasets.js'
 import * as gates from './005-gates.js'
+import * as loggedModels from './006-logged-models.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
@@ -13,4 +14,5 @@ export const MIGRATIONS: Array<[name: string, up: Up]> = [
   ['003-registry', registry.up],
   ['004-datasets', datasets.up],
   ['005-gates', gates.up],
+  ['006-logged-models', loggedModels.up],
 ]
