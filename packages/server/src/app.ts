@@ -14,6 +14,7 @@ import { registryRoutes } from './routes/registry.js'
 import { datasetRoutes } from './routes/datasets.js'
 import { deliveryRoutes } from './routes/delivery.js'
 import { uiRoutes } from './routes/ui.js'
+import { loggedModelRoutes } from './routes/logged-models.js'
 
 export interface App {
   app: FastifyInstance
@@ -53,6 +54,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   app.register(registryRoutes(services.registry))
   app.register(datasetRoutes(services.datasets))
   deliveryRoutes(app, services.delivery)
+  loggedModelRoutes(app, services.loggedModels)
   app.register(uiRoutes())
 
   await app.ready()

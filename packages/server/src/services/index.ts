@@ -8,6 +8,7 @@ import { RunLogsService } from './run-logs.js'
 import { createRegistryServices, type RegistryServices } from './registry.js'
 import { DatasetServices } from './datasets/dataset-services.js'
 import { DeliveryServices } from './delivery.js'
+import { LoggedModelsService } from './logged-models.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
@@ -18,6 +19,7 @@ export interface Services {
   registry: RegistryServices
   datasets: DatasetServices
   delivery: DeliveryServices
+  loggedModels: LoggedModelsService
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
@@ -30,5 +32,6 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   const datasets = new DatasetServices(store, { runs, experiments, objects: registry.objects })
   registry.useDatasetDiffer(async (name, from, to) => (await datasets.diff({ name, from, to, max_results: 1 })).summary)
   const delivery = new DeliveryServices(store, registry)
-  return { experiments, runs, runLogs, artifacts, registry, datasets, delivery }
+  const loggedModels = new LoggedModelsService(store, experiments, runs, artifacts)
+  return { experiments, runs, runLogs, artifacts, registry, datasets, delivery, loggedModels }
 }

@@ -82,6 +82,8 @@ export class ModelSources {
    */
   async resolve(source: string, runId: string | undefined): Promise<ResolvedSource> {
     if (runId !== undefined && runId !== '') validateRunId(runId)
+    const logged = await this.loggedModelFiles(source, runId)
+    if (logged) return this.withFiles(logged, source)
     if (source.startsWith('models:')) {
       const from = await this.resolveModelUri(source)
       if (from.status !== 'READY' || !from.storage_location) {
@@ -138,6 +140,28 @@ export class ModelSources {
     }
     await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, files.length) }, worker))
     return this.objects.putTree(entries)
+  }
+
+  /**
+   * MLflow 3: a logged model's files, named `models:/<model_id>` or by its artifact location
+   * (`mlflow-artifacts:/<experiment>/models/<model_id>/artifacts…`). The version's run is the
+   * model's source run (or `runId`); undefined when `source` names no logged model.
+   */
+  private async loggedModelFiles(source: string, runId: string | undefined) {
+    const byUri = /^models:\/([^/@]+)$/.exec(source)
+    const folder = byUri ? undefined : proxiedFolder(source)
+    const modelId = byUri?.[1] ?? (folder !== undefined ? /^[^/]+\/models\/([^/]+)\/artifacts(?:\/|$)/.exec(folder)?.[1] : undefined)
+    const model = modelId === undefined ? undefined : await this.store.loggedModels.getRow(modelId)
+    if (!model || model.lifecycle_stage !== 'active') return undefined
+    const run = runId || model.source_run_id
+    if (!run) {
+      throw new InvalidParameterError(`Cannot register '${source}': logged model ${model.model_id} has no source run; pass the run_id of the run that logged it.`)
+    }
+    await this.runs.row({ run_id: run })
+    const root = this.artifacts.resolve(model.artifact_location)
+    const key = byUri ? root : this.artifacts.resolve(source)
+    if (key !== root && !key.startsWith(`${root}/`)) return undefined
+    return { kind: 'artifacts' as const, runId: run, key }
   }
 
   private async withFiles(resolved: { kind: 'artifacts'; runId: string; key: string }, source: string): Promise<ResolvedSource> {

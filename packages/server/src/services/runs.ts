@@ -21,6 +21,7 @@ import { newRunId } from './run-ids.js'
 import { decodePageToken, page } from './page-token.js'
 import { pageSize, parseExperimentId, validateKey, validateLength, validateRunId } from './validation.js'
 import { parseViewType } from './view-type.js'
+import { modelPointsOf, requireLiveModels } from './logged-model-metrics.js'
 
 type RunRef = { run_id?: string; run_uuid?: string }
 type MetricIn = { key: string; value: number | string; timestamp: number | string; step?: number | string }
@@ -63,6 +64,10 @@ export class RunsService {
     const runId = validateRunId(ref.run_id || ref.run_uuid)
     const run = await this.store.runs.get(runId)
     if (!run) throw new NotFoundError(`Run with id=${runId} not found`)
+    // MLflow 3: the logged models the run used and produced.
+    const links = await this.store.loggedModels.runLinks(runId)
+    if (links.inputs.length) run.inputs.model_inputs = links.inputs
+    if (links.outputs.length) run.outputs = { model_outputs: links.outputs }
     return run
   }
 
@@ -89,7 +94,9 @@ export class RunsService {
   async logMetric(req: RequestOf<'logMetric'>): Promise<void> {
     const row = await this.activeRow(req)
     const point = toPoint(req)
+    const modelPoints = await modelPointsOf(this.store, [req], [point])
     await this.store.runs.metrics.insert(row.run_uuid, [point])
+    await this.store.loggedModels.insertMetrics(row.run_uuid, row.experiment_id, modelPoints)
   }
 
   async logParam(req: RequestOf<'logParam'>): Promise<void> {
@@ -131,8 +138,10 @@ export class RunsService {
     const checkedKeys = new Set<string>()
     const points = metrics.map((m) => toPoint(m, checkedKeys))
     const row = await this.activeRow(req)
+    const modelPoints = await modelPointsOf(this.store, metrics, points)
     const uniqueParams = [...seen].map(([key, value]) => ({ key, value }))
     await this.store.runs.writeBatch(row.run_uuid, { metrics: points, params: uniqueParams, tags })
+    await this.store.loggedModels.insertMetrics(row.run_uuid, row.experiment_id, modelPoints)
     const nameTag = tags.filter((t) => t.key === 'mlflow.runName').pop()
     if (nameTag) await this.store.runs.update(row.run_uuid, { name: nameTag.value })
   }
@@ -151,7 +160,10 @@ export class RunsService {
         validateLength(t.value, LIMITS.inputTagValueLength, `Input tag '${t.key}' value`)
       }
     }
+    const models = req.models ?? []
+    await requireLiveModels(this.store, models.map((m) => m.model_id))
     await this.store.runs.logInputs(row.run_uuid, datasets)
+    await this.store.loggedModels.link(row.run_uuid, 'input', models.map((m) => ({ model_id: m.model_id, step: 0 })))
   }
 
   /** Appends the model's JSON to the `mlflow.log-model.history` tag, as MLflow does. */
