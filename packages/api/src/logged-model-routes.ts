@@ -4,6 +4,9 @@ import type { Endpoint } from './tracking-routes.js'
 
 const endpoint = <S extends TSchema>(e: Endpoint<S>) => e
 
+/** A DELETE body that may be absent: MLflow's client sends none for some deletes. */
+const NoBodyOr = <S extends TSchema>(body: S) => Type.Union([body, Type.Null()])
+
 /**
  * MLflow 3's logged-model endpoints, below `/api/2.0/mlflow` like the rest of tracking
  * (service.proto declares them `since 2.0`). `:model_id` is a path parameter; MLflow's client
@@ -39,7 +42,7 @@ export const loggedModels = {
   deleteLoggedModel: endpoint({
     method: 'DELETE',
     path: '/logged-models/:model_id',
-    request: Type.Object({ model_id: opt(Type.String()) }),
+    request: NoBodyOr(Type.Object({ model_id: opt(Type.String()) })),
   }),
   searchLoggedModels: endpoint({
     method: 'POST',
@@ -73,7 +76,7 @@ export const loggedModels = {
     method: 'DELETE',
     // The key is the rest of the path: MLflow's client puts it there unencoded, slashes included.
     path: '/logged-models/:model_id/tags/*',
-    request: Type.Object({ model_id: opt(Type.String()), tag_key: opt(Type.String()) }),
+    request: NoBodyOr(Type.Object({ model_id: opt(Type.String()) })),
   }),
   logLoggedModelParams: endpoint({
     method: 'POST',

@@ -12,7 +12,7 @@ export function loggedModelRoutes(app: FastifyInstance, models: LoggedModelsServ
     createLoggedModel: (r: Req<'createLoggedModel'>) => models.create(r),
     getLoggedModel: async (_r: Req<'getLoggedModel'>, raw) => ({ model: await models.get(id(raw)) }),
     finalizeLoggedModel: (r: Req<'finalizeLoggedModel'>, raw) => models.finalize(id(raw), r),
-    deleteLoggedModel: (r: Req<'deleteLoggedModel'> | undefined, raw) => models.delete(id(raw), r?.model_id),
+    deleteLoggedModel: (r: Req<'deleteLoggedModel'>, raw) => models.delete(id(raw), r?.model_id ?? undefined),
     searchLoggedModels: (r: Req<'searchLoggedModels'>) => models.search(r),
     setLoggedModelTags: (r: Req<'setLoggedModelTags'>, raw) => models.setTags(id(raw), r),
     deleteLoggedModelTag: (_r: Req<'deleteLoggedModelTag'>, raw) => models.deleteTag(id(raw), (raw.params as Params)['*']),
