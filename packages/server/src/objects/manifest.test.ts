@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import { MemoryBlobStore } from '../blob/memory.js'
 import { ObjectStore } from './object-store.js'
 import { DatasetManifests } from './dataset-manifests.js'
-import { InvalidManifestError, MANIFEST_INDEX_STRIDE, ManifestWriter, compareUtf8, type ManifestEntry } from './manifest.js'
+import { InvalidManifestError, MANIFEST_INDEX_STRIDE, ManifestWriter, compareUtf8, manifestLine, type ManifestEntry } from './manifest.js'
 
 const oid = (n: number) => `sha256:${createHash('sha256').update(String(n)).digest('hex')}`
 
@@ -87,5 +87,37 @@ describe('dataset manifests', () => {
     const chunks: Buffer[] = []
     for await (const c of await manifests.stream(built.oid)) chunks.push(c as Buffer)
     assert.equal(`sha256:${createHash('sha256').update(Buffer.concat(chunks)).digest('hex')}`, built.oid)
+  })
+
+  test('append without awaiting writes the canonical bytes, and index offsets count UTF-8 bytes', async () => {
+    // Multi-byte paths (é is 2 bytes, 😀 is 4) and long lines, so bytes and characters differ and
+    // the lines pass the write chunk size between index points.
+    const entries = Array.from({ length: 2 * MANIFEST_INDEX_STRIDE + 300 }, (_, i) => ({
+      path: `é/${String(i).padStart(5, '0')}-${'😀'.repeat(i % 3)}${'x'.repeat(i % 400)}.csv`,
+      size: i,
+      oid: oid(i),
+      marker: `m"${i}`,
+    }))
+    const writer = ManifestWriter.create()
+    for (const e of entries) writer.append(e)
+    await writer.drained()
+    const built = await writer.finish()
+    const bytes = fs.readFileSync(built.file)
+    await writer.discard()
+    const expected = Buffer.from('{"type":"railyard.dataset-manifest","version":1}\n' + entries.map(manifestLine).join(''))
+    assert.ok(bytes.equals(expected))
+    assert.equal(built.oid, `sha256:${createHash('sha256').update(expected).digest('hex')}`)
+    assert.equal(built.size, expected.length)
+    // Each index point is the byte offset of its entry's line.
+    assert.equal(built.index.entries.length, 3)
+    for (const [p, offset] of built.index.entries) {
+      const line = expected.subarray(offset, expected.indexOf(10, offset)).toString()
+      assert.equal(JSON.parse(line).path, p)
+    }
+    assert.deepEqual((await build(entries)).bytes, bytes, 'add gives the same bytes')
+    const out = ManifestWriter.create()
+    out.append(entries[1])
+    assert.throws(() => out.append(entries[0]), /out of order/)
+    await out.discard()
   })
 })

@@ -103,8 +103,10 @@ export interface BuiltManifest {
   index: ManifestIndex
 }
 
-// Lines are gathered into chunks of about this many bytes before each write.
+// Lines are gathered until the next index point, or about this many characters, before each write.
 const WRITE_CHUNK = 256 * 1024
+// Bytes queued for the file before a writer's caller is held back (see `drained`).
+const WRITE_BACKLOG = 4 * 1024 * 1024
 
 /**
  * Writes a manifest to a temporary file while hashing it and building its index. Entries must
@@ -114,8 +116,7 @@ export class ManifestWriter {
   private readonly hash = createHash('sha256')
   private readonly out: fs.WriteStream
   private readonly indexEntries: Array<[string, number]> = []
-  private pending: string[] = []
-  private pendingBytes = 0
+  private pending = ''
   private offset = 0
   private count = 0
   private totalBytes = 0
@@ -123,9 +124,9 @@ export class ManifestWriter {
   private failed?: Error
 
   private constructor(readonly file: string) {
-    this.out = fs.createWriteStream(file, { flags: 'wx' })
+    this.out = fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_BACKLOG })
     this.out.on('error', (err) => (this.failed = err))
-    this.push(HEADER_LINE)
+    this.pending = HEADER_LINE
   }
 
   static create(dir = os.tmpdir()): ManifestWriter {
@@ -133,20 +134,43 @@ export class ManifestWriter {
     return new ManifestWriter(file)
   }
 
+  /** Adds one entry, then waits while the file write is far behind (see `append` and `drained`). */
   async add(e: ManifestEntry): Promise<void> {
+    this.append(e)
+    await this.drained()
+  }
+
+  /**
+   * Adds one entry without waiting: a snapshot adds a hundred thousand in a row, and a promise per
+   * entry cost more than the line. Throws on an out-of-order or duplicate path. Callers that append
+   * many entries await `drained()` now and then, so a slow disk holds them back.
+   */
+  append(e: ManifestEntry): void {
     if (this.last !== undefined && compareUtf8(this.last, e.path) >= 0) {
       throw new Error(`Manifest entries out of order: '${e.path}' after '${this.last}'`)
     }
     this.last = e.path
-    if (this.count % MANIFEST_INDEX_STRIDE === 0) this.indexEntries.push([e.path, this.offset + this.pendingBytes])
+    // Written out at each index point, so the offset of its line is the bytes written so far:
+    // no byte count per line.
+    if (this.count % MANIFEST_INDEX_STRIDE === 0) {
+      this.flush()
+      this.indexEntries.push([e.path, this.offset])
+    }
     this.count++
     this.totalBytes += e.size
-    this.push(manifestLine(e))
-    if (this.pendingBytes >= WRITE_CHUNK) await this.flush()
+    this.pending += manifestLine(e)
+    if (this.pending.length >= WRITE_CHUNK) this.flush()
+  }
+
+  /** Resolves once the bytes queued for the file are below the backlog limit; rejects if writing failed. */
+  async drained(): Promise<void> {
+    if (this.failed) throw this.failed
+    if (this.out.writableNeedDrain) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()))
+    if (this.failed) throw this.failed
   }
 
   async finish(): Promise<BuiltManifest> {
-    await this.flush()
+    this.flush()
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())))
     if (this.failed) throw this.failed
     const oid = `sha256:${this.hash.digest('hex')}`
@@ -165,20 +189,15 @@ export class ManifestWriter {
     await fs.promises.rm(this.file, { force: true })
   }
 
-  private push(line: string): void {
-    this.pending.push(line)
-    this.pendingBytes += Buffer.byteLength(line)
-  }
-
-  private async flush(): Promise<void> {
+  /** Hashes the pending lines and queues them for the file (the stream buffers them; `drained` waits). */
+  private flush(): void {
     if (this.failed) throw this.failed
-    if (this.pending.length === 0) return
-    const chunk = Buffer.from(this.pending.join(''))
-    this.pending = []
-    this.pendingBytes = 0
+    if (this.pending === '') return
+    const chunk = Buffer.from(this.pending)
+    this.pending = ''
     this.hash.update(chunk)
     this.offset += chunk.length
-    if (!this.out.write(chunk)) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()))
+    this.out.write(chunk)
   }
 }
 

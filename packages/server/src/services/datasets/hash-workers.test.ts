@@ -1,16 +1,17 @@
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { contentIdOf } from '@railyard/content-id'
 import { DIALECTS } from '../../testing/databases.js'
 import { createTestApp, type TestApp } from '../../testing/test-app.js'
 import { FileChangedError, type SourceFile } from './data-source.js'
 import { hashWorkerSettings } from './hash-workers.js'
 import { LocalFolderSource } from './local-source.js'
 
-const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+// The content id by the size rule: SHA-256 up to 1 MiB, BLAKE3 above (big.bin).
+const sha = (b: Buffer | string) => contentIdOf(Buffer.from(b))
 const defaults = { ...hashWorkerSettings }
 // Forces the workers on for any batch, in chunks small enough that several workers share one.
 const useWorkers = () => Object.assign(hashWorkerSettings, { threads: 2, minFiles: 1, chunkFiles: 7 })
@@ -31,6 +32,9 @@ describe('small-file hash workers', () => {
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-hashw-'))
     writeFiles(root, 40)
+    // Names travel to the workers joined in one string: spaces and non-ASCII must survive.
+    fs.mkdirSync(path.join(root, 'sp ace'))
+    fs.writeFileSync(path.join(root, 'sp ace', 'é ü,\u{1f600}.bin'), 'unicode name')
   })
   after(() => fs.rmSync(root, { recursive: true, force: true }))
   afterEach(() => Object.assign(hashWorkerSettings, defaults))

@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { hashSmallFiles, type SmallFilesHashed } from './small-file-hasher.js'
+import { hashSmallFiles, type SmallFileProblem, type SmallFilesHashed } from './small-file-hasher.js'
 
 /**
  * Tunables of the small-file hash workers; tests change them to compare both paths.
@@ -18,27 +18,41 @@ export const hashWorkerSettings = {
 const IDLE_MS = 10_000
 
 // The worker's whole program: the same hashSmallFiles the main thread runs, from its source text,
-// so the two paths cannot drift apart and nothing needs a separate build step or loader.
+// so the two paths cannot drift apart and nothing needs a separate build step or loader. Names come
+// in as one string and oids go back as one, joined by characters no name or oid contains: the main
+// thread sends and receives a few strings per message instead of arrays of hundreds.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const deps = { fs: require('node:fs'), createHash: require('node:crypto').createHash, scratch: { buf: Buffer.alloc(0) } }
 const hashSmallFiles = ${hashSmallFiles.toString()}
-parentPort.on('message', ({ id, paths, sizes, keep }) => {
+parentPort.on('message', ({ id, prefix, names, sizes, keep }) => {
   let result
   try {
-    result = hashSmallFiles(deps, paths, sizes, keep)
+    result = hashSmallFiles(deps, prefix, names.split('\\0'), sizes, keep)
   } catch (err) {
     parentPort.postMessage({ id, failed: { message: String(err && err.message), code: err && err.code } })
     return
   }
-  parentPort.postMessage({ id, result }, result.kept ? [result.kept.buffer] : [])
+  const problems = []
+  const oids = result.outcomes.map((o, i) => (typeof o === 'string' ? o : (problems.push([i, o]), '')))
+  parentPort.postMessage({ id, oids: oids.join('\\n'), problems, kept: result.kept }, result.kept ? [result.kept.buffer] : [])
 })
 `
 
+/** A worker's answer: oids joined by `\n` ('' where the file has a problem instead). */
+interface Answer {
+  id: number
+  oids?: string
+  problems?: Array<[number, SmallFileProblem]>
+  kept?: Uint8Array
+  failed?: { message: string; code?: string }
+}
+
 interface Job {
   id: number
-  paths: string[]
-  sizes: number[]
+  prefix: string
+  names: string
+  sizes: Float64Array
   keep: boolean
   resolve(r: SmallFilesHashed): void
   reject(err: Error): void
@@ -56,9 +70,9 @@ class HashWorkerPool {
   private readonly queue: Job[] = []
   private nextId = 0
 
-  hash(paths: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed> {
+  hash(prefix: string, names: string, sizes: Float64Array, keep: boolean): Promise<SmallFilesHashed> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, paths, sizes, keep, resolve, reject })
+      this.queue.push({ id: this.nextId++, prefix, names, sizes, keep, resolve, reject })
       this.dispatch()
     })
   }
@@ -71,7 +85,7 @@ class HashWorkerPool {
       const job = this.queue.shift()!
       clearTimeout(slot.idle)
       slot.job = job
-      slot.worker.postMessage({ id: job.id, paths: job.paths, sizes: job.sizes, keep: job.keep })
+      slot.worker.postMessage({ id: job.id, prefix: job.prefix, names: job.names, sizes: job.sizes, keep: job.keep })
     }
   }
 
@@ -81,14 +95,16 @@ class HashWorkerPool {
     worker.unref()
     const slot: Slot = { worker }
     this.slots.push(slot)
-    worker.on('message', (msg: { id: number; result?: SmallFilesHashed; failed?: { message: string; code?: string } }) => {
+    worker.on('message', (msg: Answer) => {
       const job = slot.job
       if (!job || job.id !== msg.id) return
       slot.job = undefined
-      if (msg.result) {
-        const kept = msg.result.kept
+      if (msg.oids !== undefined) {
+        const outcomes: Array<string | SmallFileProblem> = msg.oids.split('\n')
+        for (const [i, problem] of msg.problems!) outcomes[i] = problem
+        const kept = msg.kept
         // The transferred bytes arrive as a Uint8Array; callers slice Buffers out of them.
-        job.resolve({ outcomes: msg.result.outcomes, kept: kept && Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength) })
+        job.resolve({ outcomes, kept: kept && Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength) })
       } else job.reject(Object.assign(new Error(msg.failed!.message), { code: msg.failed!.code }))
       slot.idle = setTimeout(() => this.retire(slot), IDLE_MS).unref()
       this.dispatch()
@@ -122,13 +138,16 @@ function threadsFrom(setting: string | undefined): number {
   return setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0 ? n : Math.min(4, os.availableParallelism())
 }
 
-/** Hashes small files in the worker pool, split into chunks the workers share; results in order. */
-export async function hashSmallFilesInWorkers(paths: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed[]> {
+/**
+ * Hashes small files (`prefix + names[i]`) in the worker pool, split into chunks the workers
+ * share; results in order. Names must not contain NUL (no file path can).
+ */
+export async function hashSmallFilesInWorkers(prefix: string, names: string[], sizes: number[], keep: boolean): Promise<SmallFilesHashed[]> {
   pool ??= new HashWorkerPool()
   const chunks: Array<Promise<SmallFilesHashed>> = []
-  for (let i = 0; i < paths.length; i += hashWorkerSettings.chunkFiles) {
-    const end = i + hashWorkerSettings.chunkFiles
-    chunks.push(pool.hash(paths.slice(i, end), sizes.slice(i, end), keep))
+  for (let i = 0; i < names.length; i += hashWorkerSettings.chunkFiles) {
+    const end = Math.min(i + hashWorkerSettings.chunkFiles, names.length)
+    chunks.push(pool.hash(prefix, names.slice(i, end).join('\0'), Float64Array.from(sizes.slice(i, end)), keep))
   }
   return Promise.all(chunks)
 }

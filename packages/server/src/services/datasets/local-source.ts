@@ -8,11 +8,13 @@ import { keyProblem } from '../../blob/keys.js'
 import { compareUtf8 } from '../../objects/manifest.js'
 import { hashWorkerSettings, hashSmallFilesInWorkers } from './hash-workers.js'
 import { hashSmallFiles, type HasherDeps, type SmallFilesHashed } from './small-file-hasher.js'
+import { limiter } from './limiter.js'
 import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
 
 // Files stat'ed at once while listing; the libuv pool runs 4 at a time, the rest queue cheaply.
 const STAT_BATCH = 128
 const PAGE = 1000
+const LARGE_CONCURRENCY = 2
 const LARGE_CHUNK = 4 * 1024 * 1024
 // Listings skip symbolic links; reads refuse to follow one that replaced a listed file (ELOOP).
 const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
@@ -27,6 +29,9 @@ export class LocalFolderSource implements DataSource {
   readonly blobs: LocalBlobStore
   // hashSmallFiles' read buffer on this thread, reused for every file.
   private readonly hasher: HasherDeps = { fs, createHash, scratch: { buf: Buffer.alloc(0) } }
+  // Large files hashed at once across hashBatch calls (a snapshot has several batches in flight),
+  // each holding two read buffers.
+  private readonly largeFiles = limiter(LARGE_CONCURRENCY)
 
   constructor(readonly root: string) {
     this.blobs = new LocalBlobStore(root)
@@ -86,7 +91,7 @@ export class LocalFolderSource implements DataSource {
    * Many small files go to the hash workers, which read and hash them on other cores while this
    * thread lists, looks up and writes the manifest; a few are read here, in slices of at most
    * SYNC_SLICE_BYTES with the event loop getting a turn between slices. Large files stream through
-   * the asynchronous path.
+   * the asynchronous path, LARGE_CONCURRENCY at a time.
    */
   async hashBatch(files: SourceFile[], keepBytes: boolean, onBytes?: (n: number) => void): Promise<Array<HashResult | Error>> {
     const out: Array<HashResult | Error> = new Array(files.length)
@@ -94,10 +99,10 @@ export class LocalFolderSource implements DataSource {
     const small: number[] = []
     files.forEach((f, i) => {
       if (f.size <= SMALL_FILE) small.push(i)
-      else large.push(this.hash(f, keepBytes, onBytes).then((r) => void (out[i] = r), (err: Error) => void (out[i] = err)))
+      else large.push(this.largeFiles(() => this.hash(f, keepBytes, onBytes)).then((r) => void (out[i] = r), (err: Error) => void (out[i] = err)))
     })
     if (hashWorkerSettings.threads > 0 && small.length >= hashWorkerSettings.minFiles) {
-      const hashed = await hashSmallFilesInWorkers(small.map((i) => this.pathOf(files[i].key)), small.map((i) => files[i].size), keepBytes)
+      const hashed = await hashSmallFilesInWorkers(this.prefix, small.map((i) => this.nameOf(files[i].key)), small.map((i) => files[i].size), keepBytes)
       let at = 0
       for (const part of hashed) {
         this.take(part, small.slice(at, at + part.outcomes.length), files, out, onBytes)
@@ -113,7 +118,7 @@ export class LocalFolderSource implements DataSource {
           slice.push(small[at])
           budget -= files[small[at]].size + 4096
         }
-        const part = hashSmallFiles(this.hasher, slice.map((i) => this.pathOf(files[i].key)), slice.map((i) => files[i].size), keepBytes)
+        const part = hashSmallFiles(this.hasher, this.prefix, slice.map((i) => this.nameOf(files[i].key)), slice.map((i) => files[i].size), keepBytes)
         this.take(part, slice, files, out, onBytes)
       }
     }
@@ -193,6 +198,15 @@ export class LocalFolderSource implements DataSource {
   private pathOf(key: string, folder = false): string {
     if (folder && key === '') return this.root
     return this.root + path.sep + (path.sep === '/' ? key : key.split('/').join(path.sep))
+  }
+
+  // pathOf(key) in the two parts hashSmallFiles takes: one shared prefix, and per file its name.
+  private get prefix(): string {
+    return this.root + path.sep
+  }
+
+  private nameOf(key: string): string {
+    return path.sep === '/' ? key : key.split('/').join(path.sep)
   }
 }
 

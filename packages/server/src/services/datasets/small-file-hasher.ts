@@ -20,24 +20,25 @@ export interface HasherDeps {
 }
 
 /**
- * Reads and hashes small files synchronously, each with one read of size + 1 bytes into a reused
- * buffer (so a file that grew since it was listed comes back longer than expected), and refuses
- * to follow a symbolic link that replaced a listed file. It runs both on the main thread and, as
- * its own source text, in hash workers; so it may use only its parameters and globals (Buffer).
+ * Reads and hashes small files (`prefix + names[i]`) synchronously, each with one read of size + 1
+ * bytes into a reused buffer (so a file that grew since it was listed comes back longer than
+ * expected), and refuses to follow a symbolic link that replaced a listed file. It runs both on
+ * the main thread and, as its own source text, in hash workers; so it may use only its parameters
+ * and globals (Buffer).
  */
-export function hashSmallFiles(deps: HasherDeps, paths: string[], sizes: number[], keep: boolean): SmallFilesHashed {
+export function hashSmallFiles(deps: HasherDeps, prefix: string, names: string[], sizes: ArrayLike<number>, keep: boolean): SmallFilesHashed {
   const { fs, createHash, scratch } = deps
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0)
-  const outcomes: Array<string | SmallFileProblem> = new Array(paths.length)
+  const outcomes: Array<string | SmallFileProblem> = new Array(names.length)
   let keptBytes = 0
-  if (keep) for (const size of sizes) keptBytes += size
+  if (keep) for (let i = 0; i < names.length; i++) keptBytes += sizes[i]
   const kept = keep ? Buffer.allocUnsafeSlow(keptBytes) : undefined
   let keptAt = 0
-  for (let i = 0; i < paths.length; i++) {
+  for (let i = 0; i < names.length; i++) {
     const size = sizes[i]
     let fd: number
     try {
-      fd = fs.openSync(paths[i], flags)
+      fd = fs.openSync(prefix + names[i], flags)
     } catch (err) {
       outcomes[i] = problemOf(err)
       continue

@@ -14,7 +14,7 @@ import type { DatastoresService } from './datastores.js'
 import { asInputError } from './datastores.js'
 import { selectionOfRow, tableOf } from './definitions.js'
 import { Progress, type ProgressListener } from './progress.js'
-import { hashSelection, listSelection } from './snapshot-files.js'
+import { UnsortedListingError, batchesOf, hashSelection, listSelection, selectBatches } from './snapshot-files.js'
 import { tableRows } from './table-source.js'
 import { versionToWire } from './versions.js'
 
@@ -70,22 +70,31 @@ export class SnapshotEngine {
   private async runFiles(dataset: DatasetRow, datastore: DatastoreRow, opts: SnapshotOptions, progress: Progress): Promise<SnapshotResult> {
     const source = await this.datastores.open(datastore)
     const selection = selectionOfRow(dataset)
+    const hashing = opts.pin ? 'pinning' : 'hashing'
+    const hashOpts = { datastoreId: datastore.datastore_id, pin: !!opts.pin, objects: this.objects }
+    const cache = this.store.datasets.statCache
+    const listed = (files: number) => {
+      if (files === 0) throw noFiles(dataset, datastore)
+      progress.enter(hashing)
+    }
     progress.enter('listing')
-    let files
+    let writer = ManifestWriter.create()
     try {
-      files = await listSelection(source, selection, progress)
-    } catch (err) {
-      throw asInputError(datastore.name, err)
-    }
-    if (files.length === 0) {
-      const what = dataset.glob ? `glob '${dataset.glob}'` : `folder '${dataset.path || '/'}'`
-      const filters = dataset.include !== '[]' || dataset.exclude !== '[]' ? ' with its include/exclude patterns' : ''
-      throw new InvalidParameterError(`Dataset '${dataset.name}' selects no files: ${what}${filters} matched nothing in datastore '${datastore.name}'`)
-    }
-    progress.enter(opts.pin ? 'pinning' : 'hashing')
-    const writer = ManifestWriter.create()
-    try {
-      await hashSelection(source, files, this.store.datasets.statCache, writer, { datastoreId: datastore.datastore_id, pin: !!opts.pin, objects: this.objects }, progress)
+      try {
+        // Listing and hashing at once: the phase stays 'listing' (totals still growing) until the listing ends.
+        await hashSelection(source, asInputErrors(datastore, selectBatches(source, selection, progress, listed)), cache, writer, hashOpts, progress)
+      } catch (err) {
+        if (!(err instanceof UnsortedListingError)) throw err
+        // This datastore lists out of path order: list it whole and sort, as before streaming. The
+        // files hashed so far are in the stat cache now, so they are not read again.
+        await writer.discard()
+        writer = ManifestWriter.create()
+        Object.assign(progress, { files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0, files_cached: undefined })
+        progress.enter('listing')
+        const files = await listSelection(source, selection, progress).catch((e) => Promise.reject(asInputError(datastore.name, e)))
+        listed(files.length)
+        await hashSelection(source, batchesOf(files), cache, writer, hashOpts, progress)
+      }
       const built = await writer.finish()
       progress.enter('writing')
       return await this.record(dataset, built, opts, {})
@@ -143,6 +152,21 @@ export class SnapshotEngine {
       if (!(await this.store.datasets.versions.isUsed(built.oid).catch(() => true))) await this.manifests.remove(created)
       throw err
     }
+  }
+}
+
+function noFiles(dataset: DatasetRow, datastore: DatastoreRow): InvalidParameterError {
+  const what = dataset.glob ? `glob '${dataset.glob}'` : `folder '${dataset.path || '/'}'`
+  const filters = dataset.include !== '[]' || dataset.exclude !== '[]' ? ' with its include/exclude patterns' : ''
+  return new InvalidParameterError(`Dataset '${dataset.name}' selects no files: ${what}${filters} matched nothing in datastore '${datastore.name}'`)
+}
+
+/** The listing's batches; a storage failure while listing is the caller's input problem (see asInputError). */
+async function* asInputErrors<T>(datastore: DatastoreRow, batches: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* batches
+  } catch (err) {
+    throw asInputError(datastore.name, err)
   }
 }
 
