@@ -27,7 +27,10 @@ export const runLogEndpoints = {
    * Appends lines, in order, to the end of a run's output log; each gets the next sequence number.
    * Parallel appends never share a number. The run must exist (RESOURCE_DOES_NOT_EXIST) and not be
    * deleted (INVALID_PARAMETER_VALUE). `timestamp` is milliseconds since the epoch (default: now).
-   * Response: AppendRunLogsResponse.
+   * `first_seq` (optional) is the seq the first line must get, which makes a retry safe: when the
+   * log already holds the same lines (stream and text) from that seq on — an earlier attempt whose
+   * answer was lost — nothing is added and their seqs are returned; when the log's last seq is
+   * anything but `first_seq - 1`, RESOURCE_CONFLICT naming it. Response: AppendRunLogsResponse.
    */
   appendRunLogs: endpoint({
     method: 'POST',
@@ -41,6 +44,7 @@ export const runLogEndpoints = {
           timestamp: opt(Int64),
         }),
       ),
+      first_seq: opt(Int64),
     }),
   }),
   /**

@@ -36,10 +36,15 @@ export type RunLogFollowEvent = ({ type: 'line' } & RunLogLine) | ({ type: 'end'
 export class RunLogsClient {
   constructor(private readonly transport: Transport) {}
 
-  /** Appends lines in order; they get consecutive seqs. Lines past RUN_LOG_LIMITS.lineLength are cut by the server. */
-  async append(runId: string, lines: RunLogLineInput[]): Promise<AppendRunLogsResponse> {
+  /**
+   * Appends lines in order; they get consecutive seqs. Lines past RUN_LOG_LIMITS.lineLength are cut
+   * by the server. With `firstSeq` (the seq the first line must get) a retry of a batch that was
+   * stored but whose answer was lost stores nothing twice; a log that ended elsewhere is an
+   * ApiError RESOURCE_CONFLICT.
+   */
+  async append(runId: string, lines: RunLogLineInput[], opts: { firstSeq?: number } = {}): Promise<AppendRunLogsResponse> {
     const ep = runLogEndpoints.appendRunLogs
-    return this.transport.json(ep.method, PREFIX + ep.path, { run_id: runId, lines })
+    return this.transport.json(ep.method, PREFIX + ep.path, { run_id: runId, lines, first_seq: opts.firstSeq })
   }
 
   /** One page of lines with seq > `afterSeq` (default 0), oldest first. */

@@ -79,7 +79,10 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   // The shipper's own client retries a little per batch; the shipper keeps retrying after that.
   const shipperLogs = runLogsOf(clientFor(trackingUri, { retries: 3, baseDelayMs: 200 }))
   const shipper = new LogShipper({
-    send: (lines) => shipperLogs.append(runId, lines),
+    send: (lines, firstSeq) => shipperLogs.append(runId, lines, { firstSeq }),
+    // A run created here has an empty log, so every batch's seqs are known and retries are safe;
+    // a joined run (--run-id) may have lines already, so its batches go without seq checks.
+    firstSeq: opts.runId ? undefined : 1,
     warn: (message) => process.stderr.write(`railyard: ${message}\n`),
   })
 

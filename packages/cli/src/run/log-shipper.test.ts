@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectionError, InvalidParameterError, type RunLogLineInput } from '@railyard/sdk'
+import { ApiError, ConnectionError, InvalidParameterError, type RunLogLineInput } from '@railyard/sdk'
 import { LogShipper } from './log-shipper.js'
 import { LineSplitter } from './line-splitter.js'
 
@@ -114,4 +114,54 @@ test('the splitter keeps what a terminal shows: joined UTF-8, no CR, last state 
   splitter.push('tail without newline')
   splitter.end()
   assert.deepEqual(lines, ['price 5€', 'epoch 1 100%', 'x'.repeat(60), 'tail without newline'])
+})
+
+/** An append endpoint with the server's first_seq rules, whose answers can be lost after storing. */
+function seqServer() {
+  const log: string[] = []
+  const seen: Array<number | undefined> = []
+  let loseNextAnswer = false
+  return {
+    log,
+    seen,
+    loseNextAnswer: () => (loseNextAnswer = true),
+    async send(batch: RunLogLineInput[], firstSeq: number | undefined) {
+      seen.push(firstSeq)
+      if (firstSeq !== undefined && firstSeq !== log.length + 1) {
+        const repeat = batch.every((l, i) => log[firstSeq - 1 + i] === l.line)
+        if (!repeat) throw new ApiError('RESOURCE_CONFLICT', `ends at seq ${log.length}`)
+        return { last_seq: firstSeq + batch.length - 1 }
+      }
+      log.push(...batch.map((l) => l.line))
+      if (loseNextAnswer) {
+        loseNextAnswer = false
+        throw new ConnectionError('connection reset after the request was sent')
+      }
+      return { last_seq: log.length }
+    },
+  }
+}
+
+test('a batch whose answer was lost is retried with the same first seq and stored once', async () => {
+  const server = seqServer()
+  const shipper = new LogShipper({ send: (b, s) => server.send(b, s), firstSeq: 1, warn: () => {}, retryDelayMs: 5, maxBatchLines: 2 })
+  server.loseNextAnswer()
+  for (let i = 1; i <= 5; i++) shipper.push('stdout', `line ${i}`)
+  assert.equal(await shipper.flush(5000), 0)
+  assert.deepEqual(server.log, ['line 1', 'line 2', 'line 3', 'line 4', 'line 5'])
+  // The first batch (one line: the pump starts at the first push) is retried as it was.
+  assert.deepEqual(server.seen, [1, 1, 2, 4])
+})
+
+test('when another writer appended, shipping goes on without seqs and says so once', async () => {
+  const server = seqServer()
+  server.log.push('written by someone else')
+  const warnings: string[] = []
+  const shipper = new LogShipper({ send: (b, s) => server.send(b, s), firstSeq: 1, warn: (m) => warnings.push(m), retryDelayMs: 5 })
+  shipper.push('stdout', 'mine')
+  assert.equal(await shipper.flush(5000), 0)
+  assert.deepEqual(server.log, ['written by someone else', 'mine'])
+  assert.deepEqual(server.seen, [1, undefined])
+  assert.equal(warnings.length, 1)
+  assert.match(warnings[0], /without sequence checks/)
 })

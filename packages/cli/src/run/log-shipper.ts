@@ -1,8 +1,13 @@
 import { ApiError, type RunLogLineInput } from '@railyard/sdk'
 
 export interface LogShipperOptions {
-  /** Sends one batch; rejects on failure. Retries inside it (the SDK's) come first. */
-  send(lines: RunLogLineInput[]): Promise<unknown>
+  /**
+   * Sends one batch that must start at `firstSeq` when given (so a retry cannot store it twice);
+   * resolves with the seq of its last line, rejects on failure. Retries inside it (the SDK's) come first.
+   */
+  send(lines: RunLogLineInput[], firstSeq: number | undefined): Promise<{ last_seq?: number } | void>
+  /** The seq the log's next line gets (1 for a new run); unset, batches are sent without one. */
+  firstSeq?: number
   /** Called at most once per kind of trouble, so a dead server doesn't flood the terminal. */
   warn(message: string): void
   maxBatchLines?: number
@@ -21,7 +26,7 @@ export interface LogShipperOptions {
  * the command being run is never slowed or stopped by the server.
  */
 export class LogShipper {
-  /** Lines not yet sent; the batch in flight is held apart so dropping never touches it. */
+  /** Lines not yet sent; the batch in flight (or to retry) is held apart so dropping never touches it. */
   private queue: RunLogLineInput[] = []
   private inFlight: RunLogLineInput[] = []
   private dropMarker: RunLogLineInput | undefined
@@ -32,9 +37,12 @@ export class LogShipper {
   private stopping = false
   private warnedRetry = false
   private wakeRetry: (() => void) | undefined
+  private nextSeq: number | undefined
   shipped = 0
 
-  constructor(private readonly opts: LogShipperOptions) {}
+  constructor(private readonly opts: LogShipperOptions) {
+    this.nextSeq = opts.firstSeq
+  }
 
   push(stream: 'stdout' | 'stderr', line: string, timestamp = Date.now()): void {
     if (this.disabled) return
@@ -54,7 +62,7 @@ export class LogShipper {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))
     // A pump that gave up after a failure while stopping is started once more for the last lines.
-    this.pumping ??= this.queue.length && !this.disabled ? this.pump().finally(() => (this.pumping = undefined)) : undefined
+    this.pumping ??= (this.queue.length || this.inFlight.length) && !this.disabled ? this.pump().finally(() => (this.pumping = undefined)) : undefined
     if (this.pumping) await Promise.race([this.pumping, timeout])
     clearTimeout(timer)
     if (this.disabled) return 0
@@ -65,20 +73,28 @@ export class LogShipper {
   private async pump(): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 1000
     let attempts = 0
-    while (this.queue.length > 0 && !this.disabled) {
-      this.inFlight = this.takeBatch()
+    while ((this.inFlight.length > 0 || this.queue.length > 0) && !this.disabled) {
+      // A failed batch is sent again as it was, so the server can recognise a retry of lines it
+      // stored (when only its answer was lost) by the batch's first seq.
+      if (this.inFlight.length === 0) this.inFlight = this.takeBatch()
       try {
-        await this.opts.send(this.inFlight)
+        const res = await this.opts.send(this.inFlight, this.nextSeq)
+        if (this.nextSeq !== undefined) this.nextSeq = (res?.last_seq ?? this.nextSeq + this.inFlight.length - 1) + 1
         this.shipped += this.inFlight.length
         this.inFlight = []
         attempts = 0
         delay = this.opts.retryDelayMs ?? 1000
       } catch (err) {
-        this.queue.unshift(...this.inFlight)
-        this.inFlight = []
+        if (err instanceof ApiError && err.code === 'RESOURCE_CONFLICT' && this.nextSeq !== undefined) {
+          // Someone else appended to this run's log: go on without seqs (a lost answer may then repeat lines).
+          this.nextSeq = undefined
+          this.opts.warn(`output lines are sent without sequence checks from now on: ${err.message}`)
+          continue
+        }
         if (isPermanent(err)) {
           this.disabled = true
           this.queue = []
+          this.inFlight = []
           this.opts.warn(`output is no longer sent to the server: ${(err as Error).message}`)
           return
         }

@@ -160,6 +160,34 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    test('first_seq makes a retried append safe: a repeat stores nothing, a gap or another writer is a 409', async () => {
+      const runId = await newRun()
+      const batch = [lineOf(1), lineOf(2, 'stderr')]
+      const first = await logs('POST', '/runs/logs/append', { run_id: runId, lines: batch, first_seq: 1 })
+      assert.deepEqual([first.status, first.body], [200, { first_seq: 1, last_seq: 2 }])
+      // The same batch again (its answer was lost): same seqs, nothing added; timestamps may differ.
+      const retry = await logs('POST', '/runs/logs/append', { run_id: runId, lines: batch.map((l) => ({ ...l, timestamp: undefined })), first_seq: 1 })
+      assert.deepEqual([retry.status, retry.body], [200, { first_seq: 1, last_seq: 2 }])
+      const next = await logs('POST', '/runs/logs/append', { run_id: runId, lines: [lineOf(3)], first_seq: '3' })
+      assert.deepEqual(next.body, { first_seq: 3, last_seq: 3 })
+
+      const different = await logs('POST', '/runs/logs/append', { run_id: runId, lines: [lineOf(9)], first_seq: 3 })
+      assert.equal(different.status, 409)
+      assert.equal(different.body.error_code, 'RESOURCE_CONFLICT')
+      assert.match(different.body.message, /ends at seq 3, so lines cannot start at first_seq 3/)
+      const gap = await logs('POST', '/runs/logs/append', { run_id: runId, lines: [lineOf(5)], first_seq: 5 })
+      assert.equal(gap.status, 409)
+      for (const bad of [0, -1, 'x', 1.5]) {
+        const res = await logs('POST', '/runs/logs/append', { run_id: runId, lines: [lineOf(4)], first_seq: bad })
+        assert.equal(res.status, 400, JSON.stringify(bad))
+        assert.match(res.body.message, /first_seq/)
+      }
+      const { body } = await logs('GET', '/runs/logs', { run_id: runId })
+      assert.deepEqual(body.lines.map((l: { seq: number; line: string }) => `${l.seq}:${l.line}`), ['1:line 1', '2:line 2', '3:line 3'])
+      const unknown = await logs('POST', '/runs/logs/append', { run_id: 'f'.repeat(32), lines: [lineOf(1)], first_seq: 1 })
+      assert.equal(unknown.status, 404)
+    })
+
     test('the ajax-api prefix serves the same endpoints', async () => {
       const runId = await newRun()
       await call(t.app, 'POST', '/ajax-api/2.0/railyard/runs/logs/append', { run_id: runId, lines: [lineOf(1)] })

@@ -1,4 +1,5 @@
 import {
+  ApiError,
   InvalidParameterError,
   NotFoundError,
   RUN_LOG_LIMITS,
@@ -59,11 +60,25 @@ export class RunLogsService {
       timestamp: timestampOf(l.timestamp, now, i),
       line: truncate(l.line),
     }))
+    const firstSeq = firstSeqOf(req.first_seq)
     const row = await this.runs.activeRow({ run_id: req.run_id })
     if (lines.length === 0) return {}
-    const seqs = await this.store.runLogs.append(row.run_uuid, lines)
-    if (!seqs) throw new NotFoundError(`Run with id=${row.run_uuid} not found`)
-    this.notifier.notify(row.run_uuid)
+    if (firstSeq === undefined) {
+      const seqs = await this.store.runLogs.append(row.run_uuid, lines)
+      if (!seqs) throw new NotFoundError(`Run with id=${row.run_uuid} not found`)
+      this.notifier.notify(row.run_uuid)
+      return { first_seq: seqs.first, last_seq: seqs.last }
+    }
+    const outcome = await this.store.runLogs.appendAt(row.run_uuid, firstSeq, lines)
+    if (!outcome) throw new NotFoundError(`Run with id=${row.run_uuid} not found`)
+    if ('conflict' in outcome) {
+      throw new ApiError(
+        'RESOURCE_CONFLICT',
+        `The output log of run ${row.run_uuid} ends at seq ${outcome.conflict}, so lines cannot start at first_seq ${firstSeq}: another writer appended, or an earlier batch is missing`,
+      )
+    }
+    const seqs = 'appended' in outcome ? outcome.appended : outcome.repeated
+    if ('appended' in outcome) this.notifier.notify(row.run_uuid)
     return { first_seq: seqs.first, last_seq: seqs.last }
   }
 
@@ -128,6 +143,15 @@ function afterSeqOf(value: number | string | undefined): number {
   const n = toInt(value) ?? 0
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new InvalidParameterError(`Invalid value ${JSON.stringify(value)} for parameter 'after_seq': it must be a non-negative integer.`)
+  }
+  return n
+}
+
+function firstSeqOf(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = toInt(value)
+  if (n === undefined || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidParameterError(`Invalid value ${JSON.stringify(value)} for parameter 'first_seq': it must be a positive integer.`)
   }
   return n
 }

@@ -47,9 +47,46 @@ export class RunLogsRepo {
     }
   }
 
+  /**
+   * Appends lines only if the log's last seq is `firstSeq - 1`. Otherwise: `{ repeated }` when the
+   * log already holds these lines (same stream and text) at these seqs, else `{ conflict }` with
+   * its last seq; undefined when the run does not exist. One conditional statement on SQLite (its
+   * write lock makes it atomic); a transaction holding the run's row on PostgreSQL.
+   */
+  async appendAt(
+    runId: string,
+    firstSeq: number,
+    lines: NewRunLogLine[],
+  ): Promise<{ appended: { first: number; last: number } } | { repeated: { first: number; last: number } } | { conflict: number } | undefined> {
+    const attempt = async (db: Kysely<Database>) => {
+      const seqs = await insertAfterLast(db, runId, lines, firstSeq - 1)
+      if (seqs.length) return { appended: seqRange(seqs) }
+      if (!(await runExists(db, runId))) return undefined
+      const stored = await this.readIn(db, runId, firstSeq - 1, lines.length)
+      const same = stored.length === lines.length && stored.every((s, i) => s.seq === firstSeq + i && s.stream === lines[i].stream && s.line === lines[i].line)
+      return same ? { repeated: { first: firstSeq, last: firstSeq + lines.length - 1 } } : { conflict: await this.lastSeqIn(db, runId) }
+    }
+    if (this.caps.name === 'postgres') {
+      return this.db.transaction().execute(async (tx) => {
+        const run = await tx.selectFrom('runs').select('run_uuid').where('run_uuid', '=', runId).forNoKeyUpdate().executeTakeFirst()
+        return run ? attempt(tx) : undefined
+      })
+    }
+    try {
+      return await attempt(this.db)
+    } catch (err) {
+      if ((err as { code?: string })?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return undefined
+      throw err
+    }
+  }
+
   /** Up to `limit` lines with seq > afterSeq, oldest first. */
-  async read(runId: string, afterSeq: number, limit: number): Promise<RunLogLine[]> {
-    const rows = await this.db
+  read(runId: string, afterSeq: number, limit: number): Promise<RunLogLine[]> {
+    return this.readIn(this.db, runId, afterSeq, limit)
+  }
+
+  private async readIn(db: Kysely<Database>, runId: string, afterSeq: number, limit: number): Promise<RunLogLine[]> {
+    const rows = await db
       .selectFrom('run_logs')
       .select(['seq', 'stream', 'timestamp', 'line'])
       .where('run_uuid', '=', runId)
@@ -66,8 +103,12 @@ export class RunLogsRepo {
   }
 
   /** The run's last seq, 0 when it has no lines. */
-  async lastSeq(runId: string): Promise<number> {
-    const row = await this.db
+  lastSeq(runId: string): Promise<number> {
+    return this.lastSeqIn(this.db, runId)
+  }
+
+  private async lastSeqIn(db: Kysely<Database>, runId: string): Promise<number> {
+    const row = await db
       .selectFrom('run_logs')
       .select((eb) => eb.fn.max('seq').as('last'))
       .where('run_uuid', '=', runId)
@@ -76,7 +117,12 @@ export class RunLogsRepo {
   }
 }
 
-async function insertAfterLast(db: Kysely<Database>, runId: string, lines: NewRunLogLine[]): Promise<number[]> {
+async function runExists(db: Kysely<Database>, runId: string): Promise<boolean> {
+  return (await db.selectFrom('runs').select('run_uuid').where('run_uuid', '=', runId).executeTakeFirst()) !== undefined
+}
+
+/** Inserts after the run's last line; with `onlyAfter`, only when that is the last seq now. */
+async function insertAfterLast(db: Kysely<Database>, runId: string, lines: NewRunLogLine[], onlyAfter?: number): Promise<number[]> {
   // Casts give PostgreSQL the VALUES columns' types (bare parameters would be text); both
   // dialects name VALUES columns column1, column2, …
   const values = sql.join(
@@ -90,6 +136,7 @@ async function insertAfterLast(db: Kysely<Database>, runId: string, lines: NewRu
     SELECT ${runId}, base.last_seq + v.column1, v.column2, v.column3, v.column4
     FROM (SELECT COALESCE(MAX(seq), 0) AS last_seq FROM run_logs WHERE run_uuid = ${runId}) AS base
     CROSS JOIN (VALUES ${values}) AS v
+    ${onlyAfter === undefined ? sql`` : sql`WHERE base.last_seq = ${onlyAfter}`}
     RETURNING seq`.execute(db)
   return result.rows.map((r) => Number(r.seq))
 }
