@@ -116,16 +116,31 @@ export class AliasFollower {
       await this.opts.deployer.deploy(target)
       this.deployed = mv.version
     } catch (err) {
-      const failure = err instanceof SwapFailure ? err : new SwapFailure(messageOf(err), { cause: err, transient: true })
-      this.report({ lastSwapError: { version: mv.version, message: failure.message, at: new Date().toISOString(), transient: failure.transient } })
-      const still = this.deployed ? `still serving version ${this.deployed}` : 'no version is serving'
-      if (failure.transient) {
-        this.opts.log('warn', `${failure.message}; ${still}; trying again at the next poll`)
-        return
-      }
-      this.failed = mv.version
-      this.opts.log('error', `${failure.message}; ${still}`)
-      await this.tagFailure(mv, failure.message)
+      await this.reportFailure(mv, err)
+      return
+    }
+    // An earlier failure of this version (here, or in another serving process) no longer holds.
+    if (mv.tags?.some((t) => t.key === SERVING_ERROR_TAG)) await this.clearFailureTag(mv)
+  }
+
+  private async reportFailure(mv: ModelVersion, err: unknown): Promise<void> {
+    const failure = err instanceof SwapFailure ? err : new SwapFailure(messageOf(err), { cause: err, transient: true })
+    this.report({ lastSwapError: { version: mv.version, message: failure.message, at: new Date().toISOString(), transient: failure.transient } })
+    const still = this.deployed ? `still serving version ${this.deployed}` : 'no version is serving'
+    if (failure.transient) {
+      this.opts.log('warn', `${failure.message}; ${still}; trying again at the next poll`)
+      return
+    }
+    this.failed = mv.version
+    this.opts.log('error', `${failure.message}; ${still}`)
+    await this.tagFailure(mv, failure.message)
+  }
+
+  private async clearFailureTag(mv: ModelVersion): Promise<void> {
+    try {
+      await registryOf(this.opts.client).call('deleteModelVersionTag', { name: mv.name, version: mv.version, key: SERVING_ERROR_TAG })
+    } catch (err) {
+      this.opts.log('warn', `cannot remove the stale ${SERVING_ERROR_TAG} tag of ${mv.name} version ${mv.version}: ${messageOf(err)}`)
     }
   }
 

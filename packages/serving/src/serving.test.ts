@@ -223,6 +223,22 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     })
   }
 
+  test('a version that serves well clears a failure tag left by an earlier attempt', async () => {
+    // As if another serving process (say, one without a flavor installed) had failed on it.
+    await registry.call('setModelVersionTag', { name: 'tiny', version: versions.double, key: SERVING_ERROR_TAG, value: 'an earlier failure' })
+    await registry.setAlias('tiny', 'prod', versions.double)
+    await eventually('version 1 to serve', async () => {
+      await pollNow(server)
+      const r = await invocations({ inputs: [{ x: 1 }] })
+      return r.version === versions.double ? r : undefined
+    })
+    const tags = await eventually('the stale tag to go', async () => {
+      const t = (await registry.getVersion('tiny', versions.double)).tags ?? []
+      return t.some((tag) => tag.key === SERVING_ERROR_TAG) ? undefined : t
+    })
+    assert.equal(tags.find((t) => t.key === SERVING_ERROR_TAG), undefined)
+  })
+
   test('fixed URIs are served as they are: a version number, a run, a local directory', async () => {
     const mv = await registry.getVersion('tiny', versions.triple)
     const local = path.join(work, 'local-copy')
