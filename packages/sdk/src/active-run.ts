@@ -13,6 +13,8 @@ export interface ActiveRunOptions {
   owned: boolean
   /** How long a metric point may wait in the buffer before it is sent, in milliseconds. Default 500. */
   flushIntervalMs?: number
+  /** Metric points kept while the server is unreachable (default 1,000,000); see MetricBuffer. */
+  maxQueuedPoints?: number
 }
 
 /**
@@ -38,6 +40,7 @@ export class ActiveRun implements ExitParticipant {
     this.experimentId = run.info.experiment_id
     this.buffer = new MetricBuffer({
       flushIntervalMs: opts.flushIntervalMs ?? 500,
+      maxQueuedPoints: opts.maxQueuedPoints,
       send: async (metrics) => {
         await client.call('logBatch', { run_id: this.runId, metrics })
       },
@@ -146,6 +149,12 @@ export class ActiveRun implements ExitParticipant {
     if (!RUN_STATUSES.includes(status)) throw new InvalidParameterError(`Invalid run status '${status}'`)
     this.ended ??= this.finish(status)
     return this.ended
+  }
+
+  unsentAtExit(): string | undefined {
+    const n = this.buffer.pending
+    if (n === 0) return undefined
+    return `${n} metric point${n === 1 ? '' : 's'} of run ${this.runId} were not sent: process.exit() ended the process before they were flushed (await run.end() or run.flush() before exiting)`
   }
 
   async onExit(reason: 'exit' | 'signal' | 'interrupt'): Promise<void> {

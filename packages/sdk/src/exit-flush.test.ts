@@ -46,7 +46,7 @@ describe('flush at process exit (child processes)', () => {
   let client: RailyardClient
   let supervisedRunId: string
   // Starting a child with tsx takes a second or more, so the four children run side by side.
-  let children: Record<'returns' | 'joined' | 'sigterm' | 'sigint', Promise<ChildResult>>
+  let children: Record<'returns' | 'joined' | 'sigterm' | 'sigint' | 'exits', Promise<ChildResult>>
   const points = 2500
 
   before(async () => {
@@ -59,11 +59,19 @@ describe('flush at process exit (child processes)', () => {
       joined: runChild({ ...env, MLFLOW_RUN_ID: supervisedRunId, CHILD_POINTS: '300' }),
       sigterm: runChild({ ...env, CHILD_MODE: 'wait', CHILD_POINTS: String(points) }, 'SIGTERM'),
       sigint: runChild({ ...env, CHILD_MODE: 'wait', CHILD_POINTS: '10' }, 'SIGINT'),
+      exits: runChild({ ...env, CHILD_MODE: 'exit', CHILD_POINTS: '7' }),
     }
     // Settle all before any test runs, so none is left running when the server closes.
     await Promise.allSettled(Object.values(children))
   })
   after(() => server.close())
+
+  test('process.exit() before a flush says how many points were lost, naming the run', async () => {
+    const res = await children.exits
+    assert.equal(res.code, 0)
+    assert.match(res.stderr, new RegExp(`railyard: 7 metric points of run ${res.runId} were not sent: process\\.exit\\(\\) ended the process`))
+    assert.deepEqual(await client.runs.metricHistory(res.runId, 'loss'), [])
+  })
 
   test('a script that returns without end() still delivers every point and ends its run FINISHED', async () => {
     const res = await children.returns

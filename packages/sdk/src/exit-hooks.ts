@@ -5,6 +5,8 @@ export interface ExitParticipant {
    * it, so the process is about to die. `interrupt`: a signal the script handles itself, so it may go on.
    */
   onExit(reason: 'exit' | 'signal' | 'interrupt'): Promise<void>
+  /** What is still unsent when the process exits with no chance to send it (process.exit()), if anything. */
+  unsentAtExit?(): string | undefined
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
@@ -21,6 +23,7 @@ export function registerForExit(p: ExitParticipant): void {
   if (!installed) {
     installed = true
     process.on('beforeExit', onBeforeExit)
+    process.on('exit', onExit)
     for (const s of SIGNALS) process.on(s, onSignal)
   }
 }
@@ -34,7 +37,17 @@ function uninstall(): void {
   if (!installed) return
   installed = false
   process.off('beforeExit', onBeforeExit)
+  process.off('exit', onExit)
   for (const s of SIGNALS) process.off(s, onSignal)
+}
+
+// process.exit() skips beforeExit, and nothing asynchronous can run in 'exit': say what is lost,
+// so it is not lost silently.
+function onExit(): void {
+  for (const p of participants) {
+    const unsent = p.unsentAtExit?.()
+    if (unsent) process.stderr.write(`railyard: ${unsent}\n`)
+  }
 }
 
 async function finishAll(reason: 'exit' | 'signal' | 'interrupt'): Promise<void> {

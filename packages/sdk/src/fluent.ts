@@ -34,6 +34,8 @@ export interface StartRunOptions {
   client?: RailyardClient
   /** How long a metric point may wait in the buffer, in milliseconds. Default 500. */
   flushIntervalMs?: number
+  /** Metric points kept while the server is unreachable; past it new points are dropped and flush() reports how many. Default 1,000,000. */
+  maxQueuedPoints?: number
 }
 
 /**
@@ -46,7 +48,7 @@ export async function startRun(opts: StartRunOptions = {}): Promise<ActiveRun> {
   const tags = Object.entries(opts.tags ?? {}).map(([key, value]): Tag => ({ key, value }))
   const envRunId = runIdFromEnv()
   const joinId = opts.runId ?? envRunId
-  const active = { flushIntervalMs: opts.flushIntervalMs }
+  const active = { flushIntervalMs: opts.flushIntervalMs, maxQueuedPoints: opts.maxQueuedPoints }
   if (joinId) {
     let run = await client.runs.get(joinId)
     if (opts.experimentId !== undefined && opts.experimentId !== run.info.experiment_id) {

@@ -14,7 +14,25 @@ export interface MetricBufferOptions {
   send: (points: WirePoint[]) => Promise<void>
   /** How long a point may wait for more to join its batch, in milliseconds. */
   flushIntervalMs: number
+  /**
+   * Points kept while the server cannot be reached (default 1,000,000, about 150 MB); points logged
+   * past it are dropped and counted, and the next flush() says how many.
+   */
+  maxQueuedPoints?: number
 }
+
+/** The buffer was full while the server could not be reached, so some points were never sent. */
+export class MetricPointsDroppedError extends Error {
+  constructor(readonly dropped: number, limit: number, cause?: Error) {
+    super(
+      `${dropped} metric point${dropped === 1 ? ' was' : 's were'} dropped: ${limit} were already waiting for the server` +
+        (cause ? ` (${cause.message})` : ''),
+    )
+    this.name = 'MetricPointsDroppedError'
+  }
+}
+
+const DEFAULT_MAX_QUEUED = 1_000_000
 
 /**
  * Buffers metric points and sends them in the background, one batch at a time, oldest first.
@@ -32,6 +50,8 @@ export class MetricBuffer {
   private rejected: Error[] = []
   /** Why the points still queued could not be sent, if the last attempt failed. */
   private stalled: Error | undefined
+  /** Points refused because the queue was full, since the last flush. */
+  private dropped = 0
 
   constructor(private readonly opts: MetricBufferOptions) {}
 
@@ -40,6 +60,12 @@ export class MetricBuffer {
   }
 
   add(point: WirePoint): void {
+    // The newest points are the ones dropped: the oldest hold the batch in flight, which must stay
+    // at the head until the server answers (see the class comment).
+    if (this.queue.length >= (this.opts.maxQueuedPoints ?? DEFAULT_MAX_QUEUED)) {
+      this.dropped++
+      return
+    }
     this.queue.push(point)
     if (this.draining) return
     if (this.queue.length >= LIMITS.batchMetrics) this.kick()
@@ -55,8 +81,10 @@ export class MetricBuffer {
     this.clearTimer()
     while (this.draining) await this.draining
     if (this.queue.length) await this.kick()
-    const error = this.rejected[0] ?? (this.queue.length ? this.stalled : undefined)
+    const dropped = this.dropped ? new MetricPointsDroppedError(this.dropped, this.opts.maxQueuedPoints ?? DEFAULT_MAX_QUEUED, this.stalled) : undefined
+    const error = this.rejected[0] ?? dropped ?? (this.queue.length ? this.stalled : undefined)
     this.rejected = []
+    this.dropped = 0
     if (error) {
       if (this.queue.length) this.schedule()
       throw error
