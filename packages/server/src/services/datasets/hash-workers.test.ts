@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app.js'
 import { FileChangedError, type SourceFile } from './data-source.js'
 import { hashWorkerSettings } from './hash-workers.js'
 import { LocalFolderSource } from './local-source.js'
+import { hashSmallFiles, hasherDeps } from './small-file-hasher.js'
 
 // The content id by the size rule: SHA-256 up to 1 MiB, BLAKE3 above (big.bin).
 const sha = (b: Buffer | string) => contentIdOf(Buffer.from(b))
@@ -63,6 +64,15 @@ describe('small-file hash workers', () => {
     })
     assert.match((there.at(-2) as Error).message, /listed with 5 bytes, now larger/)
     assert.match((there.at(-1) as Error).message, /it is gone/)
+  })
+
+  test('without crypto.hash (Node before 20.12) the ids are the same', () => {
+    const names = ['d0/f0000.bin', 'd1/f0001.bin', 'sp ace/é ü,\u{1f600}.bin']
+    const sizes = names.map((n) => fs.statSync(path.join(root, n)).size)
+    const oneShot = hashSmallFiles(hasherDeps(), root + path.sep, names, sizes, false)
+    const objects = hashSmallFiles({ ...hasherDeps(), hash: undefined }, root + path.sep, names, sizes, false)
+    assert.deepEqual(objects.outcomes, oneShot.outcomes)
+    assert.deepEqual(oneShot.outcomes, names.map((n) => sha(fs.readFileSync(path.join(root, n)))))
   })
 })
 

@@ -23,7 +23,8 @@ const IDLE_MS = 10_000
 // thread sends and receives a few strings per message instead of arrays of hundreds.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
-const deps = { fs: require('node:fs'), createHash: require('node:crypto').createHash, scratch: { buf: Buffer.alloc(0) } }
+const crypto = require('node:crypto')
+const deps = { fs: require('node:fs'), createHash: crypto.createHash, hash: crypto.hash, scratch: { buf: Buffer.alloc(0) } }
 const hashSmallFiles = ${hashSmallFiles.toString()}
 parentPort.on('message', ({ id, prefix, names, sizes, keep }) => {
   let result

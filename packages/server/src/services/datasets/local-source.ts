@@ -7,7 +7,7 @@ import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'
 import { compareUtf8 } from '../../objects/manifest.js'
 import { hashWorkerSettings, hashSmallFilesInWorkers } from './hash-workers.js'
-import { hashSmallFiles, type HasherDeps, type SmallFilesHashed } from './small-file-hasher.js'
+import { hashSmallFiles, hasherDeps, type HasherDeps, type SmallFilesHashed } from './small-file-hasher.js'
 import { limiter } from './limiter.js'
 import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
 
@@ -28,7 +28,7 @@ const SYNC_SLICE_BYTES = 1024 * 1024
 export class LocalFolderSource implements DataSource {
   readonly blobs: LocalBlobStore
   // hashSmallFiles' read buffer on this thread, reused for every file.
-  private readonly hasher: HasherDeps = { fs, createHash, scratch: { buf: Buffer.alloc(0) } }
+  private readonly hasher: HasherDeps = hasherDeps()
   // Large files hashed at once across hashBatch calls (a snapshot has several batches in flight),
   // each holding two read buffers.
   private readonly largeFiles = limiter(LARGE_CONCURRENCY)

@@ -1,4 +1,5 @@
-import type { createHash as CreateHash } from 'node:crypto'
+import nodeCrypto, { type createHash as CreateHash, type hash as OneShotHash } from 'node:crypto'
+import nodeFs from 'node:fs'
 import type fsModule from 'node:fs'
 
 /** Why a small file has no hash: gone, a different size than listed, or another read error. */
@@ -15,8 +16,15 @@ export interface SmallFilesHashed {
 export interface HasherDeps {
   fs: typeof fsModule
   createHash: typeof CreateHash
+  /** crypto.hash (Node 20.12 and later): a one-shot digest without a Hash object, about a quarter cheaper per small file. */
+  hash?: typeof OneShotHash
   /** The read buffer, reused across calls; grown as needed. */
   scratch: { buf: Buffer }
+}
+
+/** What hashSmallFiles needs on this thread, with a read buffer of its own. */
+export function hasherDeps(): HasherDeps {
+  return { fs: nodeFs, createHash: nodeCrypto.createHash, hash: nodeCrypto.hash, scratch: { buf: Buffer.alloc(0) } }
 }
 
 /**
@@ -27,7 +35,7 @@ export interface HasherDeps {
  * and globals (Buffer).
  */
 export function hashSmallFiles(deps: HasherDeps, prefix: string, names: string[], sizes: ArrayLike<number>, keep: boolean): SmallFilesHashed {
-  const { fs, createHash, scratch } = deps
+  const { fs, createHash, hash, scratch } = deps
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0)
   const outcomes: Array<string | SmallFileProblem> = new Array(names.length)
   let keptBytes = 0
@@ -57,7 +65,8 @@ export function hashSmallFiles(deps: HasherDeps, prefix: string, names: string[]
         outcomes[i] = { changed: `listed with ${size} bytes, now ${got > size ? 'larger' : got}` }
         continue
       }
-      outcomes[i] = `sha256:${createHash('sha256').update(buf.subarray(0, got)).digest('hex')}`
+      const bytes = buf.subarray(0, got)
+      outcomes[i] = `sha256:${hash ? hash('sha256', bytes, 'hex') : createHash('sha256').update(bytes).digest('hex')}`
       if (kept) keptAt += buf.copy(kept, keptAt, 0, got)
     } catch (err) {
       outcomes[i] = problemOf(err)
