@@ -256,11 +256,15 @@ export const datasetEndpoints = {
       reason: opt(Type.String()),
     }),
   }),
-  /** The experiment's current freezes. Response: `{ freezes?: DatasetFreeze[] }`. */
+  /**
+   * Current freezes: of an experiment (`experiment_id`), of a dataset in every active experiment
+   * (`dataset` alone), or of one dataset in one experiment (both); at least one must be given.
+   * Response: `{ freezes?: DatasetFreeze[] }`, each with its experiment's name.
+   */
   listDatasetFreezes: endpoint({
     method: 'GET',
     path: '/datasets/freezes',
-    request: Type.Object({ experiment_id: Type.String(), dataset: opt(Type.String()) }),
+    request: Type.Object({ experiment_id: opt(Type.String()), dataset: opt(Type.String()) }),
   }),
   /** Freezes and refreshes, newest first. Response: `{ events?: FreezeEvent[], next_page_token? }`. */
   getDatasetFreezeHistory: endpoint({

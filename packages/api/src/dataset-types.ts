@@ -226,6 +226,8 @@ export interface VerifyResult {
 /** The version an experiment uses for a dataset. */
 export interface DatasetFreeze {
   experiment_id: string
+  /** Set in listings (`datasets/freezes`). */
+  experiment_name?: string
   dataset: string
   version: DatasetVersion
   /** Milliseconds since the epoch of the freeze (or last refresh). */

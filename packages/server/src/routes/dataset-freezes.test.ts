@@ -96,6 +96,22 @@ for (const dialect of DIALECTS) {
       assert.deepEqual({ action: freeze.action, to: freeze.to_version, run_id: freeze.run_id }, { action: 'freeze', to: v1, run_id: run1 })
       const freezes = await ok('GET', '/datasets/freezes', { experiment_id: friday })
       assert.deepEqual(freezes.freezes.map((f: { dataset: string }) => f.dataset), ['monday'])
+
+      // The dataset's freezes across experiments, with their names; a deleted experiment drops out.
+      const across = await ok('GET', '/datasets/freezes', { dataset: 'monday' })
+      assert.deepEqual(
+        across.freezes.map((f: { experiment_id: string; experiment_name: string; version: { id: string } }) => [f.experiment_id, f.experiment_name, f.version.id]),
+        [
+          [friday, `friday-${dialect}`, fresh.freeze.version.id],
+          [monday, `monday-${dialect}`, fresh.freeze.version.id],
+        ].sort((x, y) => Number(x[0]) - Number(y[0])),
+      )
+      await api('POST', '/experiments/delete', { experiment_id: monday })
+      assert.deepEqual((await ok('GET', '/datasets/freezes', { dataset: 'monday' })).freezes.map((f: { experiment_id: string }) => f.experiment_id), [friday])
+      const neither = await ry('GET', '/datasets/freezes', {})
+      assert.equal(neither.status, 400)
+      assert.match(neither.body.message, /'experiment_id', 'dataset', or both/)
+      assert.equal((await ry('GET', '/datasets/freezes', { dataset: 'no-such-dataset' })).status, 404)
     })
 
     test('parallel first runs of an experiment freeze one version', async () => {

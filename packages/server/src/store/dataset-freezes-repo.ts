@@ -36,10 +36,12 @@ export class DatasetFreezesRepo {
       .executeTakeFirst()
   }
 
-  list(experimentId: number, datasetId?: number): Promise<FreezeRow[]> {
-    let q = this.db.selectFrom('dataset_freezes').selectAll().where('experiment_id', '=', experimentId)
+  /** Freezes of an experiment, of a dataset, or both (the caller names at least one). */
+  list(experimentId: number | undefined, datasetId?: number): Promise<FreezeRow[]> {
+    let q = this.db.selectFrom('dataset_freezes').selectAll()
+    if (experimentId !== undefined) q = q.where('experiment_id', '=', experimentId)
     if (datasetId !== undefined) q = q.where('dataset_id', '=', datasetId)
-    return q.orderBy('dataset_id').execute()
+    return q.orderBy('experiment_id').orderBy('dataset_id').execute()
   }
 
   /** Freezes the version unless the experiment already has one for the dataset; returns the one that holds. */

@@ -4,11 +4,10 @@ import type {
   DatasetFreeze,
   DatasetVersion,
   Datastore,
-  Experiment,
   FreezeEvent,
   VersionedDataset,
 } from '@railyard/api'
-import { experiments, railyard, urlOf } from './client.js'
+import { railyard, urlOf } from './client.js'
 import { datasetRoutes as routes } from './routes.js'
 
 /** Data versioning reads: datasets, their versions and files, diffs and experiment freezes. */
@@ -71,27 +70,8 @@ export async function freezeHistory(experimentId: string, dataset?: string): Pro
   return res.events ?? []
 }
 
-export interface ExperimentFreeze extends DatasetFreeze {
-  experiment: Experiment
-}
-
-/** How many experiments the dataset page asks about: one request each, since freezes are kept per experiment. */
-export const FREEZE_SCAN_LIMIT = 200
-
-/**
- * Which experiments froze which version of `dataset`. The API lists freezes per experiment, so
- * this asks each of the first FREEZE_SCAN_LIMIT experiments (most recently updated first), a few at a time.
- */
-export async function freezesOfDataset(dataset: string): Promise<{ freezes: ExperimentFreeze[]; scanned: number; more: boolean }> {
-  const page = await experiments.search({ max_results: FREEZE_SCAN_LIMIT, order_by: ['last_update_time DESC'] })
-  const out: ExperimentFreeze[] = []
-  const queue = [...page.items]
-  const worker = async () => {
-    for (let exp = queue.shift(); exp; exp = queue.shift()) {
-      for (const f of await experimentFreezes(exp.experiment_id, dataset)) out.push({ ...f, experiment: exp })
-    }
-  }
-  await Promise.all(Array.from({ length: 4 }, worker))
-  out.sort((a, b) => b.frozen_at - a.frozen_at)
-  return { freezes: out, scanned: page.items.length, more: page.nextPageToken !== undefined }
+/** Which experiments froze which version of `dataset` (active experiments), newest freeze first. */
+export async function freezesOfDataset(dataset: string): Promise<DatasetFreeze[]> {
+  const res = await railyard<{ freezes?: DatasetFreeze[] }>(routes.listDatasetFreezes, { dataset })
+  return (res.freezes ?? []).sort((a, b) => b.frozen_at - a.frozen_at)
 }

@@ -119,14 +119,25 @@ export class DatasetFreezes {
   }
 
   async list(req: DatasetRequestOf<'listDatasetFreezes'>): Promise<{ freezes: DatasetFreeze[] }> {
-    const experimentId = await this.experimentId(req.experiment_id)
-    const datasetId = req.dataset !== undefined ? (await this.deps.definitions.row(req.dataset)).dataset_id : undefined
+    if (!req.experiment_id && !req.dataset) {
+      throw new InvalidParameterError(`Name the freezes to list: parameter 'experiment_id', 'dataset', or both`)
+    }
+    const experimentId = req.experiment_id ? await this.experimentId(req.experiment_id) : undefined
+    const datasetId = req.dataset ? (await this.deps.definitions.row(req.dataset)).dataset_id : undefined
     const rows = await this.store.datasets.freezes.list(experimentId, datasetId)
+    const experiments = new Map<number, { name: string; active: boolean } | undefined>()
     const freezes: DatasetFreeze[] = []
     for (const f of rows) {
+      if (!experiments.has(f.experiment_id)) {
+        const exp = await this.deps.experiments.get(String(f.experiment_id)).catch(() => undefined)
+        experiments.set(f.experiment_id, exp && { name: exp.name, active: exp.lifecycle_stage === 'active' })
+      }
+      const exp = experiments.get(f.experiment_id)
+      // Across experiments, deleted ones are left out (as MLflow's listings do); asked by id, it is shown.
+      if (!exp || (experimentId === undefined && !exp.active)) continue
       const dataset = await this.store.datasets.datasetById(f.dataset_id)
       const version = dataset && (await this.store.datasets.versions.get(f.dataset_id, f.version_id))
-      if (dataset && version) freezes.push(this.freezeToWire(dataset, f, version))
+      if (dataset && version) freezes.push({ ...this.freezeToWire(dataset, f, version), experiment_name: exp.name })
     }
     return { freezes }
   }

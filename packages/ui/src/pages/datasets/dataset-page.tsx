@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react'
 import type { DatasetVersion, VersionedDataset } from '@railyard/api'
-import { FREEZE_SCAN_LIMIT, freezesOfDataset, getDataset, getDatastore, listVersions } from '../../api/datasets.js'
+import { freezesOfDataset, getDataset, getDatastore, listVersions } from '../../api/datasets.js'
 import { PageHeader, Section } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
 import { Command, Empty, ErrorMessage, Loading } from '../../components/states.js'
@@ -154,10 +154,10 @@ function Versions({ name, versions }: { name: string; versions: DatasetVersion[]
 
 function Freezes({ name }: { name: string }) {
   const scan = useAsync(() => freezesOfDataset(name), [name])
-  const runName = useRunNames((scan.data?.freezes ?? []).map((f) => f.run_id))
+  const runName = useRunNames((scan.data ?? []).map((f) => f.run_id))
   if (scan.error) return <ErrorMessage error={scan.error} onRetry={scan.reload} />
-  if (!scan.data) return <Loading what="Looking through experiments" />
-  const { freezes, more } = scan.data
+  if (!scan.data) return <Loading what="Freezes" />
+  const freezes = scan.data
   return (
     <>
       {freezes.length === 0 ? (
@@ -181,7 +181,7 @@ function Freezes({ name }: { name: string }) {
               {freezes.map((f) => (
                 <tr key={f.experiment_id}>
                   <td>
-                    <Link href={path('experiments', f.experiment_id)}>{f.experiment.name}</Link>
+                    <Link href={path('experiments', f.experiment_id)}>{f.experiment_name ?? f.experiment_id}</Link>
                   </td>
                   <td>
                     <Link className="mono" href={path('datasets', name, 'versions', f.version.id)}>
@@ -197,7 +197,6 @@ function Freezes({ name }: { name: string }) {
           </table>
         </div>
       )}
-      {more && <p className="muted small">Only the {FREEZE_SCAN_LIMIT} most recently active experiments were searched.</p>}
     </>
   )
 }
