@@ -35,6 +35,8 @@ export const DATASET_LIMITS = {
   /** Files of a version per page (`versions/files`) and diff entries per page: default and most. */
   filesDefault: 1000,
   filesMax: 10000,
+  /** Paths one `readDatasetFiles` request may name. */
+  readFilesMax: 10000,
   /** Hex digits a version id prefix needs at least. */
   versionPrefixMin: 8,
   /** Hex digits of a short id (run input digest; MLflow allows 36 characters). */
@@ -209,6 +211,40 @@ export const datasetEndpoints = {
     request: Type.Object({ ...VersionRef, path: Type.String() }),
   }),
   /**
+   * Many files' bytes in one response, in path order (for materializing a version): every file of
+   * the version, or only those after `after` (a path; for resuming a cut stream), starting with
+   * `prefix`, and, when `paths` is given (at most `readFilesMax`), only those paths. Each file is
+   * verified as `readDatasetFile` verifies it: pinned versions read from the object store, others
+   * from the datastore, and every byte sent is hashed against the version's content id.
+   *
+   * The body (`application/x-railyard-files`, READ_FILES_CONTENT_TYPE) is a sequence of frames:
+   *
+   *     {"path":"a.csv","size":12,"oid":"sha256:…"}\n  followed by exactly `size` bytes
+   *     {"path":"b.csv","size":7,"oid":"sha256:…","error":{"error_code":…,"message":…}}\n  (no bytes)
+   *     …
+   *     {"end":true,"files":N}\n
+   *
+   * A file that cannot be delivered as recorded (changed, grew, vanished since an unpinned version
+   * was taken; a pinned object missing or damaged; a requested path not in the version) is an
+   * `error` line naming it, with no bytes, and the stream goes on with the next file. A file found
+   * changed after its bytes started (a large file rewritten while it streams) has its remaining
+   * bytes sent as zeros, so the framing holds, and is followed at once by an `error` line for the
+   * same path: the bytes just sent are void (they also fail the client's hash check). The trailer
+   * counts the files reported (delivered or refused); a body without it was cut short, and may be
+   * resumed with `after` = the last path read completely. Errors found before the first byte
+   * (unknown dataset or version, bad input) are ordinary JSON error responses.
+   */
+  readDatasetFiles: endpoint({
+    method: 'POST',
+    path: '/datasets/versions/files/read',
+    request: Type.Object({
+      ...VersionRef,
+      prefix: opt(Type.String()),
+      after: opt(Type.String()),
+      paths: opt(Type.Array(Type.String())),
+    }),
+  }),
+  /**
    * Checks that a version's files are still as recorded: by size and change marker, or with `deep`
    * by re-hashing every file. Pinned versions check their stored objects. Response: VerifyResult.
    */
@@ -321,3 +357,20 @@ export interface FreezeHistoryResponse {
 export const NDJSON = 'application/x-ndjson'
 /** First line of every manifest object. */
 export const DATASET_MANIFEST_HEADER = '{"type":"railyard.dataset-manifest","version":1}'
+
+/** Content type of `readDatasetFiles`: framed file contents (see that endpoint). */
+export const READ_FILES_CONTENT_TYPE = 'application/x-railyard-files'
+
+/** One frame header of a `readDatasetFiles` body: a file whose `size` bytes follow, or with `error` a file not delivered. */
+export interface ReadFilesFrame {
+  path: string
+  size?: number
+  oid?: string
+  error?: { error_code: string; message: string }
+}
+
+/** The last line of a complete `readDatasetFiles` body: `files` frames were sent (each path once). */
+export interface ReadFilesTrailer {
+  end: true
+  files: number
+}

@@ -17,7 +17,7 @@ import type {
 } from '@railyard/api'
 
 /**
- * What each data versioning endpoint answers as JSON. The three streamed endpoints (snapshot
+ * What each data versioning endpoint answers as JSON. The streamed endpoints (snapshot
  * progress, manifest, file bytes) are read by their own helpers; `never` marks them here.
  */
 export interface DatasetResponses {
@@ -35,6 +35,7 @@ export interface DatasetResponses {
   listDatasetFiles: ListDatasetFilesResponse
   streamDatasetFiles: never
   readDatasetFile: never
+  readDatasetFiles: never
   verifyDatasetVersion: VerifyResult
   resolveDataset: ResolveDatasetResponse
   refreshDatasetFreeze: RefreshDatasetFreezeResponse

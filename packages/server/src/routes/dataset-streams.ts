@@ -5,17 +5,19 @@ import {
   ApiError,
   DATASET_PREFIXES,
   NDJSON,
+  READ_FILES_CONTENT_TYPE,
   datasetEndpoints,
   type DatasetRequestOf as D,
   type SnapshotEvent,
 } from '@railyard/api'
 import type { DatasetServices } from '../services/datasets/dataset-services.js'
+import { ReceiverGoneError, type FrameSink } from '../services/datasets/file-frames.js'
 import { compact } from '../services/wire.js'
 import { actorOf } from './registry-actor.js'
 
 /**
  * The dataset endpoints that do not answer with one JSON object: the snapshot's NDJSON progress,
- * the manifest stream, and one file's bytes. Failures found before the first byte are ordinary
+ * the manifest stream, one file's bytes, and many files' bytes. Failures found before the first byte are ordinary
  * JSON error responses.
  */
 export function datasetStreamRoutes(app: FastifyInstance, ds: DatasetServices): void {
@@ -62,6 +64,22 @@ export function datasetStreamRoutes(app: FastifyInstance, ds: DatasetServices): 
         .send(body)
     })
 
+    app.post(prefix + datasetEndpoints.readDatasetFiles.path, { schema: { body: datasetEndpoints.readDatasetFiles.request } }, async (req, reply) => {
+      const job = await ds.readFiles(req.body as D<'readDatasetFiles'>)
+      reply.hijack()
+      const res = reply.raw
+      res.writeHead(200, { 'content-type': READ_FILES_CONTENT_TYPE, 'cache-control': 'no-cache, no-transform', 'x-content-type-options': 'nosniff' })
+      try {
+        await job.run(sinkOf(res), (err, path) => req.log.error({ err, path }, 'reading a dataset file failed'))
+        res.end()
+        await once(res as ServerResponse, 'finish').catch(() => {})
+      } catch (err) {
+        // Without its trailer the body reads as cut short, which is what it is.
+        if (!(err instanceof ReceiverGoneError)) req.log.error({ err }, 'reading dataset files failed')
+        res.destroy()
+      }
+    })
+
     app.get(prefix + datasetEndpoints.readDatasetFile.path, { schema: { querystring: datasetEndpoints.readDatasetFile.request } }, async (req, reply) => {
       const { entry, body } = await ds.openFile(req.query as D<'readDatasetFile'>)
       return (
@@ -74,5 +92,31 @@ export function datasetStreamRoutes(app: FastifyInstance, ds: DatasetServices): 
           .send(body)
       )
     })
+  }
+}
+
+/** Writes to a response, resolving once it has room again; ReceiverGoneError once the client left. */
+function sinkOf(res: ServerResponse): FrameSink {
+  let gone = res.destroyed
+  const waiters = new Set<() => void>()
+  res.on('close', () => {
+    gone = true
+    for (const w of waiters) w()
+  })
+  return {
+    async write(chunk) {
+      if (gone) throw new ReceiverGoneError()
+      if (res.write(chunk)) return
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          waiters.delete(done)
+          res.off('drain', done)
+          resolve()
+        }
+        waiters.add(done)
+        res.on('drain', done)
+      })
+      if (gone) throw new ReceiverGoneError()
+    },
   }
 }

@@ -14,7 +14,7 @@ import type { RunsService } from '../runs.js'
 import { DatastoresService } from './datastores.js'
 import { DatasetDefinitions } from './definitions.js'
 import { DatasetDiffs } from './diff.js'
-import { DatasetFiles, type OpenedFile } from './files.js'
+import { DatasetFiles, type FramesJob, type OpenedFile } from './files.js'
 import { DatasetFreezes, type Actor } from './freezes.js'
 import { SecretBox } from './secret-box.js'
 import { SnapshotEngine, type SnapshotJob } from './snapshot.js'
@@ -105,6 +105,12 @@ export class DatasetServices {
   async openFile(req: DatasetRequestOf<'readDatasetFile'>): Promise<OpenedFile> {
     const { dataset, version } = await this.version(req.name, req.version)
     return this.files.open(dataset, version, req.path)
+  }
+
+  /** Many files' bytes as `readDatasetFiles` frames; errors before the first byte are thrown here. */
+  async readFiles(req: DatasetRequestOf<'readDatasetFiles'>): Promise<FramesJob> {
+    const { dataset, version } = await this.version(req.name, req.version)
+    return this.files.readMany(dataset, version, req)
   }
 
   async verify(req: DatasetRequestOf<'verifyDatasetVersion'>): Promise<VerifyResult> {

@@ -14,11 +14,12 @@ import type { DatasetRow } from '../../store/datasets-repo.js'
 import type { DatasetVersionRow } from '../../store/dataset-versions-repo.js'
 import type { ObjectStore } from '../../objects/object-store.js'
 import type { DatasetManifests } from '../../objects/dataset-manifests.js'
-import { InvalidManifestError, compareUtf8, type ManifestEntry } from '../../objects/manifest.js'
+import { InvalidManifestError, compareUtf8, seekOffset, type LocatedEntry, type ManifestEntry } from '../../objects/manifest.js'
 import { decodePageToken, encodePageToken } from '../page-token.js'
 import { pageSize } from '../validation.js'
 import { FilesChangedError } from './changed-files.js'
 import type { DataSource } from './data-source.js'
+import { writeFileFrames, type FrameSink, type Wanted } from './file-frames.js'
 import type { DatastoresService } from './datastores.js'
 import { limiter } from './limiter.js'
 import { VerifyingStream } from './verifying-stream.js'
@@ -33,8 +34,15 @@ export interface OpenedFile {
   body: Readable
 }
 
+/** A prepared `readDatasetFiles`: the version and its source are known, nothing is sent yet. */
+export interface FramesJob {
+  /** Writes the frames and the trailer; returns the files reported. `log` hears server-side faults. */
+  run(out: FrameSink, log: (err: unknown, path: string) => void): Promise<number>
+}
+
 /**
- * Reading versions: pages of files, the whole manifest as a stream, one file's bytes, and checks
+ * Reading versions: pages of files, the whole manifest as a stream, one file's bytes, many files'
+ * bytes in one framed stream, and checks
  * that an unpinned version's files are still what it recorded.
  */
 export class DatasetFiles {
@@ -102,6 +110,64 @@ export class DatasetFiles {
     const mismatch = () => new FilesChangedError(dataset.name, version.version_id, [{ path: entry.path, problem: 'content', expected_size: entry.size }])
     const body = pipeline(await source.open(key), new VerifyingStream(entry.oid, entry.size, mismatch), () => {})
     return { entry, body }
+  }
+
+  /**
+   * Many files' bytes as `readDatasetFiles` frames. Bad input and an unreachable datastore fail
+   * here, before anything is sent.
+   */
+  async readMany(dataset: DatasetRow, version: DatasetVersionRow, req: DatasetRequestOf<'readDatasetFiles'>): Promise<FramesJob> {
+    if (req.paths && req.paths.length > DATASET_LIMITS.readFilesMax) {
+      throw new InvalidParameterError(`At most ${DATASET_LIMITS.readFilesMax} paths per request, got ${req.paths.length}`)
+    }
+    const datastore = version.pinned ? undefined : await this.source(dataset)
+    const src = { dataset, version, objects: this.objects, datastore, keyOf: (p: string) => keyOf(dataset, p) }
+    const wanted = req.paths ? this.named(version, req.paths, req) : this.range(version, req)
+    return { run: (out, log) => writeFileFrames(src, wanted, out, log) }
+  }
+
+  /** Entries after `after` that start with `prefix`, in path order. */
+  private async *range(version: DatasetVersionRow, req: { prefix?: string; after?: string }): AsyncGenerator<Wanted> {
+    const prefix = req.prefix ?? ''
+    const after = req.after
+    const from = after !== undefined && compareUtf8(after, prefix) > 0 ? after : prefix
+    const entries = from ? this.manifests.entriesFrom(version.version_id, version.index_oid, from) : this.manifests.entries(version.version_id)
+    for await (const { entry } of entries) {
+      if (after !== undefined && compareUtf8(entry.path, after) <= 0) continue
+      if (prefix && !entry.path.startsWith(prefix)) {
+        if (compareUtf8(entry.path, prefix) > 0) break
+        continue
+      }
+      yield entry
+    }
+  }
+
+  /**
+   * The named paths (sorted, once each, after `after`, with `prefix`) as entries, or as absent. One
+   * pass over the manifest, jumping ahead through its index where the next path is far away, so a
+   * few paths of a million-file version read a few index strides, not the whole manifest.
+   */
+  private async *named(version: DatasetVersionRow, paths: string[], req: { prefix?: string; after?: string }): AsyncGenerator<Wanted> {
+    const wanted = [...new Set(paths)]
+      .filter((p) => (req.after === undefined || compareUtf8(p, req.after) > 0) && (!req.prefix || p.startsWith(req.prefix)))
+      .sort(compareUtf8)
+    if (!wanted.length) return
+    const index = await this.manifests.index(version.index_oid)
+    let entries: AsyncGenerator<LocatedEntry> | undefined
+    let at: LocatedEntry | undefined
+    try {
+      for (const path of wanted) {
+        if (!entries || (at && compareUtf8(at.entry.path, path) < 0 && seekOffset(index, path) > at.offset)) {
+          await entries?.return(undefined)
+          entries = this.manifests.entriesFrom(version.version_id, version.index_oid, path)
+          at = (await entries.next()).value || undefined
+        }
+        while (at && compareUtf8(at.entry.path, path) < 0) at = (await entries.next()).value || undefined
+        yield at?.entry.path === path ? at.entry : { path, absent: true }
+      }
+    } finally {
+      await entries?.return(undefined)
+    }
   }
 
   /**
