@@ -136,7 +136,11 @@ let pool: HashWorkerPool | undefined
 
 function threadsFrom(setting: string | undefined): number {
   const n = Number(setting)
-  return setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0 ? n : Math.min(4, os.availableParallelism())
+  if (setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0) return n
+  // One core stays with the main thread, which lists, looks up the stat cache and writes the
+  // manifest while the workers hash: on 2 cores, two workers beside it made all three share the
+  // cores and the snapshot slower (0.67 of the read ceiling against 0.79 with one).
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1))
 }
 
 /**
