@@ -92,8 +92,8 @@ export function markdown(r: Results): string {
   }
   if (r.small) row(`${r.small.files.toLocaleString('en-US')} files of 1–8 KiB (${(r.small.bytes / 1e6).toFixed(0)} MB)`, r.small, TARGETS.smallRatio)
   const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(0)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`)
-  if (r.large) row(`1 file of ${size(r.large.bytes)}, in memory`, r.large, TARGETS.largeRatio)
-  if (r.largeCold) row(`1 file of ${size(r.largeCold.bytes)}, on disk, page cache dropped before each read`, r.largeCold, TARGETS.largeRatio)
+  if (r.large) row(`1 file of ${size(r.large.bytes)}, in memory (tmpfs: the read is a memory copy)`, r.large, TARGETS.largeRatio)
+  if (r.largeCold) row(`1 file of ${size(r.largeCold.bytes)}, on disk, page cache dropped before each read (the I/O ceiling proper)`, r.largeCold, TARGETS.largeRatio)
   if (rows.length) {
     lines.push('| snapshot of | snapshot (first, empty stat cache) | read without hashing (I/O ceiling) | ratio (CPU ratio) | `sha256sum` |')
     lines.push('|---|---|---|---|---|')
