@@ -1,61 +1,15 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import type { AddressInfo } from 'node:net'
 import { ApiError, InvalidParameterError, NotFoundError } from '@railyard/api'
 import { RailyardClient } from '../client.js'
 import { startTestServer, type TestServer } from '../testing/server.js'
+import { startRewritingProxy } from '../testing/rewriting-proxy.js'
 import type { MaterializeProgress } from './materialize.js'
 import { localPathOf } from './local-files.js'
 import { downloadVerifiedFile } from './verified-file.js'
-
-/**
- * An HTTP proxy that passes everything on, except that answers to paths ending in one of the
- * `rewrites` keys are buffered and rewritten (or cut short with `null`) on their way back.
- */
-async function startRewritingProxy(target: string) {
-  const rewrites = new Map<string, (body: Buffer) => Buffer | null | { cutAfter: number }>()
-  const counts = new Map<string, number>()
-  const server = http.createServer((req, res) => {
-    const pathname = new URL(req.url!, target).pathname
-    counts.set(pathname, (counts.get(pathname) ?? 0) + 1)
-    const rewrite = [...rewrites].find(([suffix]) => pathname.endsWith(suffix))?.[1]
-    const upstream = http.request(new URL(req.url!, target), { method: req.method, headers: req.headers }, (up) => {
-      if (!rewrite || up.statusCode !== 200) {
-        res.writeHead(up.statusCode!, up.headers)
-        up.pipe(res)
-        return
-      }
-      const chunks: Buffer[] = []
-      up.on('data', (c: Buffer) => chunks.push(c))
-      up.on('end', () => {
-        const original = Buffer.concat(chunks)
-        const body = rewrite(original)
-        if (body === null || !Buffer.isBuffer(body)) {
-          // Headers promise the whole body; part of it (default: half) arrives, then the connection dies.
-          res.writeHead(200, up.headers)
-          res.write(original.subarray(0, body === null ? original.length >> 1 : body.cutAfter), () => res.destroy())
-          return
-        }
-        const headers = { ...up.headers, 'content-length': String(body.length) }
-        res.writeHead(200, headers)
-        res.end(body)
-      })
-    })
-    req.pipe(upstream)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    rewrites,
-    /** Requests seen for paths ending in `suffix`. */
-    count: (suffix: string) => [...counts].filter(([p]) => p.endsWith(suffix)).reduce((n, [, c]) => n + c, 0),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  }
-}
 
 const FILES: Record<string, string> = {
   'one.txt': 'first file\n',
@@ -201,7 +155,8 @@ describe('client-side checks of dataset reads', () => {
 
   test('materialize downloads once, then skips files already present with the same hash and replaces wrong ones', async () => {
     const dir = path.join(scratch, 'docs')
-    const reads = () => proxy.count('/datasets/versions/file')
+    // All missing files come in one stream; none one by one.
+    const reads = () => proxy.count('/datasets/versions/files/read') + proxy.count('/datasets/versions/file')
     const before = reads()
     const progress: MaterializeProgress[] = []
     const first = await client.datasets.materialize('docs', 'latest', dir, { concurrency: 2, onProgress: (p) => progress.push(p) })
@@ -209,20 +164,21 @@ describe('client-side checks of dataset reads', () => {
       { files: first.files, downloaded: first.downloaded, skipped: first.skipped, bytes: first.bytes, versionId: first.versionId },
       { files: 3, downloaded: 3, skipped: 0, bytes: Object.values(FILES).join('').length, versionId },
     )
-    assert.equal(reads() - before, 3)
+    assert.equal(reads() - before, 1)
     assert.deepEqual(progress.at(-1), { files_done: 3, files_total: 3, bytes_done: first.bytes, bytes_total: first.bytes, files_skipped: 0 })
     for (const [rel, content] of Object.entries(FILES)) assert.equal(fs.readFileSync(path.join(dir, rel), 'utf8'), content)
 
     const second = await client.datasets.materialize('docs', versionId, dir)
     assert.equal(second.skipped, 3)
     assert.equal(second.downloaded, 0)
-    assert.equal(reads() - before, 3, 'nothing read from the server the second time')
+    assert.equal(reads() - before, 1, 'nothing read from the server the second time')
 
     // Same size, other bytes; and another size: both are replaced, the intact file is not.
     fs.writeFileSync(path.join(dir, 'one.txt'), FILES['one.txt'].toUpperCase())
     fs.writeFileSync(path.join(dir, 'two.txt'), 'short')
     const third = await client.datasets.materialize('docs', versionId, dir)
     assert.deepEqual([third.downloaded, third.skipped], [2, 1])
+    assert.deepEqual(JSON.parse(proxy.requests.at(-1)!.body).paths, ['one.txt', 'two.txt'], 'only the missing files are asked for')
     for (const [rel, content] of Object.entries(FILES)) assert.equal(fs.readFileSync(path.join(dir, rel), 'utf8'), content)
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.part')), [])
   })

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import {
   DATASET_PREFIXES,
+  READ_FILES_CONTENT_TYPE,
   datasetEndpoints,
   type DatasetDiff,
   type DatasetEndpoints,
@@ -199,16 +200,36 @@ export class DatasetsClient {
     return downloadVerifiedFile(this.transport, this.fileUrl('readDatasetFile', { name, version, path }), { dataset: name, version, path }, dest)
   }
 
+  /**
+   * The raw `readDatasetFiles` body: the version's files (or only `paths`, or those after `after` /
+   * with `prefix`) as framed bytes, in path order; see the endpoint in @railyard/api for the frames.
+   * The server verifies every file; a caller must still hash the bytes (materialize does).
+   * ENDPOINT_NOT_FOUND from servers older than the endpoint.
+   */
+  async readFiles(name: string, version: string, opts: { paths?: string[]; after?: string; prefix?: string } = {}): Promise<ReadableStream<Uint8Array>> {
+    const body = JSON.stringify({ name, version, ...opts })
+    const res = await this.transport.send({
+      method: 'POST',
+      path: PREFIX + datasetEndpoints.readDatasetFiles.path,
+      headers: { 'content-type': 'application/json', accept: READ_FILES_CONTENT_TYPE },
+      body: () => body,
+      timeoutMs: 0,
+    })
+    return res.body ?? new ReadableStream({ start: (c) => c.close() })
+  }
+
   /** Checks a version's files are still as recorded: size and change marker, or with `deep` their hashes. */
   verify(name: string, version: string, opts: { deep?: boolean } = {}): Promise<VerifyResult> {
     return this.call('verifyDatasetVersion', { name, version, deep: opts.deep })
   }
 
   /**
-   * Writes the version's files below `dir` with bounded parallel downloads, each atomic; files
-   * already there with the recorded hash are skipped. The file list is fetched and its hash checked
-   * first (kept in a temporary file, so a million-file version costs no memory here). Files that changed or vanished since an
-   * unpinned version was taken are reported together at the end, by path.
+   * Writes the version's files below `dir`, each atomic and checked against the file list's content
+   * id; files already there with the recorded hash are skipped and not asked for. The missing files
+   * come in batches, each as one stream of many files (one request per file from servers without
+   * it). The file list is fetched and its hash checked first (kept in a temporary file, so a
+   * million-file version costs no memory here). Files that changed or vanished since an unpinned
+   * version was taken are reported together at the end, by path.
    */
   async materialize(name: string, version: string, dir: string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
     const v = await this.getVersion(name, version)
@@ -222,6 +243,7 @@ export class DatasetsClient {
           files: list.files(),
           download: (file, dest) =>
             downloadVerifiedFile(this.transport, this.fileUrl('readDatasetFile', { name, version: v.id, path: file.path }), { dataset: name, version: v.id, path: file.path, oid: file.oid }, dest),
+          readMany: (paths, after) => this.readFiles(name, v.id, { paths, after }),
         },
         dir,
         opts,

@@ -2,6 +2,8 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { ApiError, type DatasetFile } from '@railyard/api'
 import { localOidIfSize, localPathOf } from './local-files.js'
+import { Folders } from './atomic-writes.js'
+import { receiveBatch, type Wanted } from './bulk-read.js'
 
 /** Progress of a materialization; counts so far and totals. */
 export interface MaterializeProgress {
@@ -14,7 +16,10 @@ export interface MaterializeProgress {
 }
 
 export interface MaterializeOptions {
-  /** Files downloaded at once. Default 8: enough to hide the latency of a cloud datastore behind the server. */
+  /**
+   * Files written at once from the server's file stream, or, from servers without it, files
+   * downloaded at once (one request each). Default 8.
+   */
   concurrency?: number
   /** Called after each file, at most every `progressIntervalMs` (default 200), and once at the end. */
   onProgress?: (progress: MaterializeProgress) => void
@@ -32,29 +37,45 @@ export interface MaterializeResult {
   skipped: number
 }
 
-/** How materialize reaches the server: the file list and one file at a time. */
+/** How materialize reaches the server: the file list, many files in one stream, or one file at a time. */
 export interface MaterializeSource {
   versionId: string
   fileCount: number
   totalBytes: number
   files: AsyncIterable<DatasetFile>
+  /** One file to `dest`, atomically and verified (servers without `readMany`). */
   download(file: DatasetFile, dest: string): Promise<unknown>
+  /**
+   * The `readDatasetFiles` stream of these paths (in path order), after `after` when resuming. A
+   * server without the endpoint answers ENDPOINT_NOT_FOUND, and materialize downloads one by one.
+   */
+  readMany?(paths: string[], after?: string): Promise<ReadableStream<Uint8Array>>
 }
 
 // Failures named in the error message; the rest are counted.
 const NAMED_FAILURES = 20
+// Missing files asked for in one request: enough that a request's cost disappears, few enough that
+// the next batch's local checks overlap this one's transfer and a request body stays small.
+const BATCH_FILES = 2000
+// Local files checked at once.
+const CHECKS = 8
 
 /**
- * Writes every file of a version below `dir`, `concurrency` at a time, each one atomically (a
- * temporary name, renamed once verified). A file already there with the recorded size and hash is
- * left alone, so a second materialization of the same version reads nothing from the server.
- * Files the server refuses (changed or vanished since an unpinned version was taken) do not stop
- * the others; at the end they are reported together in one error naming them, and the folder
- * holds every file that could be read. Network failures stop at once.
+ * Writes every file of a version below `dir`, each one atomically (a temporary name, renamed once
+ * its bytes hash to the file list's content id). A file already there with the recorded size and
+ * hash is left alone, and only the missing files are asked for: a second materialization of the
+ * same version reads nothing from the server. Missing files come in batches, each as one stream
+ * (`readMany`; a stream that breaks is resumed after its last complete file), or one request per
+ * file, `concurrency` at a time, from servers without it. Files the server refuses (changed or
+ * vanished since an unpinned version was taken) and files whose bytes do not match do not stop the
+ * others; at the end they are reported together in one error naming them, and the folder holds
+ * every file that could be read. Network failures stop at once.
  */
 export async function materialize(source: MaterializeSource, dir: string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const root = path.resolve(dir)
   await fsp.mkdir(root, { recursive: true })
+  // An empty folder holds nothing to keep: no file needs a look.
+  const fresh = (await fsp.readdir(root)).length === 0
   const progress: MaterializeProgress = {
     files_done: 0,
     files_total: source.fileCount,
@@ -70,49 +91,51 @@ export async function materialize(source: MaterializeSource, dir: string, opts: 
     lastReport = now
     opts.onProgress({ ...progress })
   }
-  const failures: Array<{ path: string; error: ApiError }> = []
-  const made = new Set<string>()
-  const files = source.files[Symbol.asyncIterator]()
-  let stopped: unknown
-
-  const worker = async () => {
-    while (stopped === undefined) {
-      opts.signal?.throwIfAborted()
-      // Async generators queue concurrent next() calls, so the workers share one pass over the list.
-      const next = await files.next()
-      if (next.done) return
-      const file = next.value
-      const dest = localPathOf(root, file.path)
-      const parent = path.dirname(dest)
-      if (!made.has(parent)) {
-        await fsp.mkdir(parent, { recursive: true })
-        made.add(parent)
-      }
-      if ((await localOidIfSize(dest, file.size)) === file.oid) {
-        progress.files_skipped++
-      } else {
-        try {
-          await source.download(file, dest)
-        } catch (err) {
-          // A verdict about this file (changed, vanished) is collected; anything else ends the work.
-          if (!(err instanceof ApiError) || err.status >= 500) throw err
-          failures.push({ path: file.path, error: err })
-        }
-      }
-      progress.files_done++
-      progress.bytes_done += file.size
-      report()
-    }
+  const finished = (file: DatasetFile) => {
+    progress.files_done++
+    progress.bytes_done += file.size
+    report()
   }
+  const failures = new Map<string, ApiError>()
+  const folders = new Folders()
   const concurrency = Math.max(1, opts.concurrency ?? 8)
-  const results = await Promise.allSettled(Array.from({ length: concurrency }, () => worker().catch((err) => ((stopped ??= err), Promise.reject(err)))))
-  const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
-  if (failed) {
-    await files.return?.(undefined)
-    throw stopped ?? failed.reason
+  let bulk = source.readMany !== undefined
+  const batches = missingBatches(source.files, root, fresh, opts.signal, (file) => {
+    progress.files_skipped++
+    finished(file)
+  })
+  let next = batches.next()
+  try {
+    for (;;) {
+      const batch = await next
+      if (batch.done) break
+      // The next batch's local checks run while this one downloads.
+      next = batches.next()
+      let rest = batch.value
+      if (bulk) {
+        const { handled, unsupported } = await receiveBatch(
+          {
+            versionId: source.versionId,
+            readMany: source.readMany!,
+            folders,
+            writes: concurrency,
+            signal: opts.signal,
+            done: finished,
+            fail: (p, error) => void failures.set(p, error),
+          },
+          rest,
+        )
+        if (unsupported) bulk = false
+        rest = rest.slice(handled)
+      }
+      if (rest.length) await downloadEach(source, rest, folders, concurrency, opts.signal, finished, (p, error) => void failures.set(p, error))
+    }
+  } finally {
+    await next.catch(() => {})
+    await batches.return(undefined)
   }
   report(true)
-  if (failures.length > 0) throw failureError(source.versionId, failures)
+  if (failures.size > 0) throw failureError(source.versionId, [...failures].map(([p, error]) => ({ path: p, error })))
   return {
     dir: root,
     versionId: source.versionId,
@@ -121,6 +144,63 @@ export async function materialize(source: MaterializeSource, dir: string, opts: 
     downloaded: progress.files_done - progress.files_skipped,
     skipped: progress.files_skipped,
   }
+}
+
+/**
+ * The files not already below `root` with their recorded content, in list order, in batches; files
+ * that are there are passed to `present`. A path that would leave `root` stops everything.
+ */
+async function* missingBatches(files: AsyncIterable<DatasetFile>, root: string, fresh: boolean, signal: AbortSignal | undefined, present: (file: DatasetFile) => void): AsyncGenerator<Wanted[]> {
+  let batch: Wanted[] = []
+  let window: Wanted[] = []
+  const check = async () => {
+    const kept = fresh ? window.map(() => false) : await Promise.all(window.map(async (w) => (await localOidIfSize(w.dest, w.file.size)) === w.file.oid))
+    window.forEach((w, i) => (kept[i] ? present(w.file) : batch.push(w)))
+    window = []
+  }
+  for await (const file of files) {
+    signal?.throwIfAborted()
+    window.push({ file, dest: localPathOf(root, file.path) })
+    if (window.length >= CHECKS) await check()
+    if (batch.length >= BATCH_FILES) {
+      yield batch
+      batch = []
+    }
+  }
+  await check()
+  if (batch.length) yield batch
+}
+
+/** One request per file, `concurrency` at a time (servers without the bulk read). */
+async function downloadEach(
+  source: MaterializeSource,
+  items: Wanted[],
+  folders: Folders,
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  finished: (file: DatasetFile) => void,
+  fail: (path: string, error: ApiError) => void,
+): Promise<void> {
+  let at = 0
+  let stopped: unknown
+  const worker = async () => {
+    while (stopped === undefined && at < items.length) {
+      signal?.throwIfAborted()
+      const { file, dest } = items[at++]
+      await folders.parentOf(dest)
+      try {
+        await source.download(file, dest)
+      } catch (err) {
+        // A verdict about this file (changed, vanished) is collected; anything else ends the work.
+        if (!(err instanceof ApiError) || err.status >= 500) throw err
+        fail(file.path, err)
+      }
+      finished(file)
+    }
+  }
+  const results = await Promise.allSettled(Array.from({ length: concurrency }, () => worker().catch((err) => ((stopped ??= err), Promise.reject(err)))))
+  const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
+  if (failed) throw stopped ?? failed.reason
 }
 
 function failureError(versionId: string, failures: Array<{ path: string; error: ApiError }>): ApiError {
