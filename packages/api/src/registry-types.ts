@@ -36,6 +36,8 @@ export interface ModelVersion {
   tags?: Tag[]
   run_link?: string
   aliases?: string[]
+  /** MLflow 3: the logged model this version was registered from. */
+  model_id?: string
 }
 
 export interface RegisteredModel {

@@ -114,6 +114,7 @@ for (const dialect of DIALECTS) {
       assert.equal(mv.body.model_version.run_id, runId)
       const ready = await waitUntilRegistered(() => api('GET', '/model-versions/get', { name: 'churn', version: '1' }))
       assert.equal(ready.body.model_version.status, 'READY')
+      assert.equal(ready.body.model_version.model_id, modelId)
       const tagged = await api('PATCH', `/logged-models/${modelId}/tags`, {
         tags: [{ key: 'mlflow.modelVersions', value: JSON.stringify([{ name: 'churn', version: '1' }]) }],
       })
@@ -179,9 +180,17 @@ for (const dialect of DIALECTS) {
       const folder = model.artifact_uri.replace(/^mlflow-artifacts:\/*/, '')
       await t.app.inject({ method: 'PUT', url: `/api/2.0/mlflow-artifacts/artifacts/${folder}/MLmodel`, payload: 'flavors: {}\n' })
       await api('POST', '/registered-models/create', { name: 'by-path' })
-      const mv = await api('POST', '/model-versions/create', { name: 'by-path', source: model.artifact_uri, model_id: model.model_id })
+      // Without model_id in the request, the logged model is known from the source.
+      const mv = await api('POST', '/model-versions/create', { name: 'by-path', source: model.artifact_uri })
       assert.equal(mv.status, 200, JSON.stringify(mv.body))
       assert.equal(mv.body.model_version.run_id, runId)
+      assert.equal(mv.body.model_version.model_id, model.model_id)
+      // A version registered from that version keeps naming the logged model.
+      const copy = await api('POST', '/model-versions/create', { name: 'by-path', source: 'models:/by-path/1' })
+      assert.equal(copy.body.model_version.model_id, model.model_id)
+      const tooLong = await api('POST', '/model-versions/create', { name: 'by-path', source: model.artifact_uri, model_id: 'm-' + 'f'.repeat(80) })
+      assert.equal(tooLong.status, 400)
+      assert.match(tooLong.body.message, /model_id/)
     })
 
     test('a model without files or without a source run cannot be registered', async () => {

@@ -18,8 +18,8 @@ export type ModelUri =
 
 /** Where a new version's files come from. */
 export type ResolvedSource =
-  /** Files under `key` in the artifact store, inside the artifacts of run `runId`. */
-  | { kind: 'artifacts'; runId: string; key: string }
+  /** Files under `key` in the artifact store, inside the artifacts of run `runId` (of logged model `loggedModelId`, if any). */
+  | { kind: 'artifacts'; runId: string; key: string; loggedModelId?: string }
   /** The files of an existing version: its tree is reused as is. */
   | { kind: 'version'; from: VersionRow }
 
@@ -161,10 +161,10 @@ export class ModelSources {
     const root = this.artifacts.resolve(model.artifact_location)
     const key = byUri ? root : this.artifacts.resolve(source)
     if (key !== root && !key.startsWith(`${root}/`)) return undefined
-    return { kind: 'artifacts' as const, runId: run, key }
+    return { kind: 'artifacts' as const, runId: run, key, loggedModelId: model.model_id }
   }
 
-  private async withFiles(resolved: { kind: 'artifacts'; runId: string; key: string }, source: string): Promise<ResolvedSource> {
+  private async withFiles(resolved: Extract<ResolvedSource, { kind: 'artifacts' }>, source: string): Promise<ResolvedSource> {
     const blobs = this.artifacts.blobs
     const isFolder = (await blobs.listPage(`${resolved.key}/`, { limit: 1 })).items.length > 0
     if (!isFolder && !(await blobs.exists(resolved.key))) {

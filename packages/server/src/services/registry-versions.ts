@@ -19,6 +19,9 @@ import type { RegistryLineage } from './registry-lineage.js'
 import type { ModelRegistration } from './registry-registration.js'
 import type { WebhookEmitter } from './webhooks.js'
 
+// The logged_model_id column's width; MLflow's ids are `m-` and 32 hex digits.
+const LOGGED_MODEL_ID_MAX = 64
+
 /**
  * Model versions: registration from a run's artifacts or another version (files copied into
  * registry storage, lineage captured), descriptions, tags, legacy stages, deletion, search,
@@ -47,6 +50,7 @@ export class ModelVersionsService {
     for (const t of tags) validateRegistryTag(t)
     if (req.description !== undefined) validateDescription(req.description)
     if (req.run_link !== undefined) validateLength(req.run_link, REGISTRY_LIMITS.sourceLength, 'run_link')
+    if (req.model_id) validateLength(req.model_id, LOGGED_MODEL_ID_MAX, 'model_id')
     const resolved = await this.sources.resolve(req.source, req.run_id)
     const copied = resolved.kind === 'version' ? resolved.from : undefined
     const version = await this.store.registry.versions.create(
@@ -62,6 +66,8 @@ export class ModelVersionsService {
         // A version's files are immutable, so one registered from another shares its tree.
         status: copied ? 'READY' : 'PENDING_REGISTRATION',
         storageLocation: copied?.storage_location ?? undefined,
+        // MLflow 3 clients name the logged model; a `models:/<model_id>` source names it too.
+        loggedModelId: req.model_id || (resolved.kind === 'artifacts' ? resolved.loggedModelId : copied?.logged_model_id ?? undefined),
         now: this.now(),
       },
       actor,

@@ -78,6 +78,7 @@ export async function hydrateVersions(db: RegistryDb, rows: VersionRow[], opts: 
     tags: tags.get(keyOf(r.model_id, r.version)),
     run_link: r.run_link ?? undefined,
     aliases: aliases.get(keyOf(r.model_id, r.version)),
+    model_id: r.logged_model_id ?? undefined,
   }))
 }
 

@@ -23,6 +23,8 @@ export interface NewModelVersion {
   lineage?: LineageSnapshot
   status: ModelVersionStatus
   storageLocation?: string
+  /** MLflow 3: the logged model it comes from. */
+  loggedModelId?: string
   now: number
 }
 
@@ -62,6 +64,7 @@ export class ModelVersionsRepo {
           creation_timestamp: v.now,
           last_updated_timestamp: v.now,
           lineage: v.lineage ? JSON.stringify(v.lineage) : null,
+          logged_model_id: v.loggedModelId ?? null,
         })
         .execute()
       const tags = new Map(v.tags.map((t) => [t.key, t.value]))

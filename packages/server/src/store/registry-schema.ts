@@ -51,6 +51,8 @@ export interface ModelVersionTable {
   last_updated_timestamp: number
   /** JSON of a LineageSnapshot. */
   lineage: string | null
+  /** MLflow 3: the logged model the version was registered from (`ModelVersion.model_id`). */
+  logged_model_id: string | null
 }
 
 export interface ModelVersionTagTable {

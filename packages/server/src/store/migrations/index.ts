@@ -5,6 +5,7 @@ import * as registry from './003-registry.js'
 import * as datasets from './004-datasets.js'
 import * as gates from './005-gates.js'
 import * as loggedModels from './006-logged-models.js'
+import * as versionLoggedModel from './007-model-version-logged-model.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
@@ -15,4 +16,5 @@ export const MIGRATIONS: Array<[name: string, up: Up]> = [
   ['004-datasets', datasets.up],
   ['005-gates', gates.up],
   ['006-logged-models', loggedModels.up],
+  ['007-model-version-logged-model', versionLoggedModel.up],
 ]
