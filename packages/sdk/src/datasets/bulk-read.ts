@@ -170,7 +170,11 @@ async function readStream(
 async function receiveSmall(ctx: BatchContext, reader: FrameReader, item: Wanted, size: number, discard: boolean, write: (item: Wanted, bytes: Buffer) => Promise<void>): Promise<boolean> {
   const bytes = Buffer.allocUnsafe(size)
   let at = 0
-  if (!(await reader.bytes(size, (chunk) => void (at += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).copy(bytes, at))))) throw new Error('the stream ended mid-file')
+  const complete = await reader.bytes(size, (chunk) => {
+    bytes.set(chunk, at)
+    at += chunk.length
+  })
+  if (!complete) throw new Error('the stream ended mid-file')
   if (discard) return false
   const hash = checkable(item.file.oid)
   hash.update(bytes)
