@@ -63,7 +63,7 @@ export function materializeCommand(): Command {
     .argument('<name>', 'dataset name')
     .argument('<version>', 'version id, a prefix of ≥ 8 hex digits, or latest')
     .argument('<dir>', 'target folder (created if missing)')
-    .option('--concurrency <n>', 'files downloaded at once', positiveInt, 8)
+    .option('--concurrency <n>', 'files written at once (downloads come in one stream; a server without it gets this many requests at once)', positiveInt, 8)
     .option('-q, --quiet', 'no progress display')
     .option('--json', 'print a summary as JSON')
     .addOption(trackingUriOption())
