@@ -4,8 +4,10 @@
 // the server's peak memory. The server runs in its own process (SQLite store); this process is the
 // client. Files are generated in a temporary folder, removed at the end.
 // Flags: --skip=small,large,million  --small=100000  --large-mib=2048  --million=1000000
+//        (--skip=materialize leaves out materializing the small-file version)
 //        --repeat=2 (best of N for throughput)  --dir=PATH (where to generate; default /dev/shm when roomy)
 //        --keep (leave the files)  --no-docs (don't touch docs/)
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -67,6 +69,7 @@ try {
     const last = events.at(-1)
     results.resnapshot = { files: snap.version.file_count, seconds, cached: last?.files_cached ?? 0, listSeconds: listing.seconds, phases: clock.seconds, serverCpuSeconds: cpu }
     log(`re-snapshot: ${seconds.toFixed(2)} s (${clock.describe()}), ${results.resnapshot.cached} files from the stat cache; listing alone ${listing.seconds.toFixed(2)} s`)
+    if (!skip.has('materialize')) results.materialize = await materializeAgainstCopy(root, snap.version.id, snap.version.file_count, snap.version.total_bytes)
     if (!args.keep) fs.rmSync(root, { recursive: true, force: true })
   }
 
@@ -169,6 +172,29 @@ fs.writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${J
 if (args.docs !== 'false' && !args['no-docs']) {
   writeDocsSection(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), table)
   log('wrote the "Data versioning" section of docs/benchmarks.md')
+}
+
+/**
+ * Materializing the version into an empty folder next to the data (same filesystem) through the
+ * SDK, every byte checked, against `cp -r` of the same folder: best of `repeat` each.
+ */
+async function materializeAgainstCopy(root: string, versionId: string, files: number, bytes: number): Promise<NonNullable<Results['materialize']>> {
+  let best = Infinity
+  let copyBest = Infinity
+  for (let i = 1; i <= repeat; i++) {
+    const copyDir = path.join(tmp, `copy-${i}`)
+    const t0 = performance.now()
+    execFileSync('cp', ['-r', root, copyDir])
+    copyBest = Math.min(copyBest, (performance.now() - t0) / 1000)
+    fs.rmSync(copyDir, { recursive: true, force: true })
+    const dir = path.join(tmp, `materialized-${i}`)
+    const [res, seconds] = await elapsed(() => client.datasets.materialize('small-1', versionId, dir))
+    if (res.files !== files || res.downloaded !== files) throw new Error(`materialize wrote ${res.downloaded} of ${files} files`)
+    best = Math.min(best, seconds)
+    fs.rmSync(dir, { recursive: true, force: true })
+    log(`materialize #${i}: ${seconds.toFixed(2)} s; cp -r ${copyBest.toFixed(2)} s`)
+  }
+  return { files, bytes, seconds: best, copySeconds: copyBest }
 }
 
 /**

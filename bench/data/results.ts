@@ -32,6 +32,8 @@ export interface Results {
   /** node:crypto SHA-256 over the large file's size of memory: the hash's own ceiling. */
   sha256InMemory?: { bytes: number; seconds: number }
   blake3InMemory?: { bytes: number; seconds: number }
+  /** Materializing the small-file version into an empty folder, against `cp -r` of the same files. */
+  materialize?: { files: number; bytes: number; seconds: number; copySeconds: number }
   resnapshot?: { files: number; seconds: number; cached: number; /** Listing alone (readdir + stat), the floor. */ listSeconds: number; phases: Record<string, number>; serverCpuSeconds: number }
   million?: {
     files: number
@@ -123,6 +125,14 @@ export function markdown(r: Results): string {
       `re-snapshot of ${s.files.toLocaleString('en-US')} files after adding 100`,
       `${secs(s.seconds)} (${phasesOf(s.phases)}; server CPU ${secs(s.serverCpuSeconds)}; ${s.cached.toLocaleString('en-US')} files from the stat cache; listing the folder alone: ${secs(s.listSeconds)})`,
       `≤ ${TARGETS.resnapshotSeconds} s: ${verdict(s.seconds <= TARGETS.resnapshotSeconds)}`,
+    ])
+  }
+  if (r.materialize) {
+    const m = r.materialize
+    more.push([
+      `materializing that version (${m.files.toLocaleString('en-US')} files) into an empty folder, every byte checked`,
+      `${secs(m.seconds)} (${Math.round(m.files / m.seconds).toLocaleString('en-US')} files/s); \`cp -r\` of the same folder: ${secs(m.copySeconds)} (ratio ${(m.copySeconds / m.seconds).toFixed(2)})`,
+      'no target',
     ])
   }
   if (r.million) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 
@@ -6,9 +7,23 @@ export function tempNameFor(dest: string): string {
   return path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${Math.random().toString(36).slice(2)}.part`)
 }
 
+// Files up to this size are written with synchronous calls: four thread-pool round trips (open,
+// write, close, rename) cost more than the writes themselves when a version has many small files.
+const SYNC_WRITE_MAX = 64 * 1024
+
 /** Writes `bytes` to `dest` through a temporary name: `dest` is the old file or the whole new one, never a partial one. */
 export async function writeFileAtomically(dest: string, bytes: Uint8Array): Promise<void> {
   const tmp = tempNameFor(dest)
+  if (bytes.length <= SYNC_WRITE_MAX) {
+    try {
+      fs.writeFileSync(tmp, bytes)
+      fs.renameSync(tmp, dest)
+    } catch (err) {
+      fs.rmSync(tmp, { force: true })
+      throw err
+    }
+    return
+  }
   try {
     await fsp.writeFile(tmp, bytes)
     await fsp.rename(tmp, dest)
