@@ -9,6 +9,7 @@ import { serveCommand } from './commands/serve.js'
 import { gateCommand } from './gate/gate-command.js'
 import { deployCommand, rollbackCommand, deploymentsCommand } from './gate/deploy-commands.js'
 import { modelsCommand } from './commands/models.js'
+import { gcCommand } from './commands/gc.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
@@ -42,6 +43,7 @@ program.addCommand(deployCommand())
 program.addCommand(rollbackCommand())
 program.addCommand(deploymentsCommand())
 program.addCommand(modelsCommand())
+program.addCommand(gcCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {
