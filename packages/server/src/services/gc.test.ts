@@ -174,6 +174,17 @@ for (const dialect of DIALECTS) {
       for (const key of orphan) assert.equal(await exists(key), false)
     })
 
+    test('files a snapshot in progress pinned (named only in the stat cache so far) stay', async () => {
+      const pinned = await objects().putBuffer(randomBytes(32))
+      const garbage = await garbageObject()
+      const disk = (await t.store.datasets.datastoreByName('disk'))!
+      await t.store.datasets.statCache.upsert(disk.datastore_id, [{ path: 'in-progress/x.bin', size: 32, marker: 'm', oid: pinned.oid }])
+      const report = await collect({ apply: true })
+      assert.deepEqual(report.keys, [garbage])
+      assert.ok(await exists(objects().keyOf(pinned.oid)))
+      assert.ok(report.marked.cached_hashes >= 1)
+    })
+
     test('while a registration is copying files no object goes; leftover uploads still do', async () => {
       await t.services.registry.models.create({ name: 'slow' })
       const model = await t.services.registry.models.row('slow')
