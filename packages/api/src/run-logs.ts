@@ -92,6 +92,8 @@ export interface GetRunLogsResponse {
   next_seq: number
   /** True when more lines were already there than this page holds. */
   has_more?: boolean
+  /** The log's last seq when read (0 when empty): where an appender with `first_seq` goes on. */
+  last_seq: number
 }
 
 /** Data of the stream's final `end` event. */

@@ -58,6 +58,16 @@ export class RunLogsClient {
     return { lines: res.lines ?? [], nextSeq: res.next_seq, hasMore: res.has_more ?? false }
   }
 
+  /**
+   * The seq of the log's last line (0 when it has none): pass `lastSeq + 1` as `firstSeq` to
+   * append. Undefined from a server too old to say.
+   */
+  async lastSeq(runId: string): Promise<number | undefined> {
+    const ep = runLogEndpoints.getRunLogs
+    const res = await this.transport.json<GetRunLogsResponse>(ep.method, PREFIX + ep.path, { run_id: runId, after_seq: Number.MAX_SAFE_INTEGER, max_results: 1 })
+    return res.last_seq
+  }
+
   /** Every line with seq > `afterSeq`, page by page. */
   async *readAll(runId: string, opts: { afterSeq?: number; pageSize?: number } = {}): AsyncGenerator<RunLogLine> {
     let after = opts.afterSeq ?? 0

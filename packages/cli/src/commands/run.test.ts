@@ -126,6 +126,20 @@ describe('railyard run: failures, signals, unreachable server', () => {
     assert.equal(tagsOf(run)['mlflow.source.git.commit'], undefined)
   })
 
+  test('joining a run (--run-id) appends its output after the lines the log already has', async () => {
+    const outsideGit = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-cli-nogit-'))
+    const first = await runCli(['run', '-e', 'cli-join', '--tracking-uri', server.url, '--', 'node', TRAIN, '0'], { cwd: outsideGit })
+    const runId = runIdFrom(first.stderr)
+    const before = await logsOf(server, runId)
+    const again = await runCli(['run', '--run-id', runId, '--tracking-uri', server.url, '--', 'node', TRAIN, '3'], { cwd: outsideGit })
+    assert.equal(again.code, 3)
+    assert.doesNotMatch(again.stderr, /without sequence checks/, 'the joined log was continued where it ended')
+    const after = await logsOf(server, runId)
+    assert.deepEqual(after.slice(0, before.length), before)
+    assert.deepEqual(after.map((l) => l.seq), after.map((_, i) => i + 1))
+    assert.ok(after.slice(before.length).some((l) => l.line === 'giving up with exit code 3'))
+  })
+
   test('SIGTERM is passed to the command; the run ends KILLED with every line, exit 128+15', async () => {
     const cli = startCli(['run', '-e', 'cli-kill', '--tracking-uri', server.url, '--', 'node', SLEEPER])
     await cli.waitFor(/tick 2\n/)

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { getOrCreateExperiment, runLogsOf, type RailyardClient, type Run, type RunStatus, type Tag } from '@railyard/sdk'
+import { getOrCreateExperiment, runLogsOf, type RailyardClient, type Run, type RunLogsClient, type RunStatus, type Tag } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { formatDuration, keepRunningOnClosedOutput } from '../output.js'
@@ -80,9 +80,7 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   const shipperLogs = runLogsOf(clientFor(trackingUri, { retries: 3, baseDelayMs: 200 }))
   const shipper = new LogShipper({
     send: (lines, firstSeq) => shipperLogs.append(runId, lines, { firstSeq }),
-    // A run created here has an empty log, so every batch's seqs are known and retries are safe;
-    // a joined run (--run-id) may have lines already, so its batches go without seq checks.
-    firstSeq: opts.runId ? undefined : 1,
+    firstSeq: await firstLogSeq(shipperLogs, runId, !!opts.runId),
     warn: (message) => process.stderr.write(`railyard: ${message}\n`),
   })
 
@@ -153,4 +151,15 @@ function collectTag(value: string, previous: Tag[]): Tag[] {
   const eq = value.indexOf('=')
   if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE')
   return [...previous, { key: value.slice(0, eq), value: value.slice(eq + 1) }]
+}
+
+/**
+ * The seq the command's first output line gets, so every batch names it and a retried batch is
+ * never stored twice: 1 for a run created here, after the log's last line for a joined run
+ * (--run-id); undefined (batches go without seq checks) when the server cannot say.
+ */
+async function firstLogSeq(logs: RunLogsClient, runId: string, joined: boolean): Promise<number | undefined> {
+  if (!joined) return 1
+  const last = await logs.lastSeq(runId).catch(() => undefined)
+  return last === undefined ? undefined : last + 1
 }

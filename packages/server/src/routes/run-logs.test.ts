@@ -43,13 +43,14 @@ for (const dialect of DIALECTS) {
         ],
         next_seq: 2,
         has_more: true,
+        last_seq: 5,
       })
       const page2 = await logs('GET', '/runs/logs', { run_id: runId, after_seq: page1.body.next_seq, max_results: 2 })
       assert.deepEqual(page2.body.lines.map((l: { line: string }) => l.line), ['line 3', 'line 4'])
       const page3 = await logs('GET', '/runs/logs', { run_id: runId, after_seq: page2.body.next_seq, max_results: 2 })
-      assert.deepEqual(page3.body, { lines: [{ seq: 5, stream: 'stdout', timestamp: 1_700_000_000_005, line: 'line 5' }], next_seq: 5 })
+      assert.deepEqual(page3.body, { lines: [{ seq: 5, stream: 'stdout', timestamp: 1_700_000_000_005, line: 'line 5' }], next_seq: 5, last_seq: 5 })
       const end = await logs('GET', '/runs/logs', { run_id: runId, after_seq: 5 })
-      assert.deepEqual(end.body, { next_seq: 5 })
+      assert.deepEqual(end.body, { next_seq: 5, last_seq: 5 })
     })
 
     test('timestamps default to now, string int64s are accepted, empty appends are no-ops', async () => {
@@ -112,7 +113,7 @@ for (const dialect of DIALECTS) {
       const stream = await logs('GET', '/runs/logs/stream', { run_id: runId, after_seq: 'x' })
       assert.equal(stream.status, 400)
       assert.match(stream.body.message, /'after_seq'/)
-      assert.deepEqual((await logs('GET', '/runs/logs', { run_id: runId })).body, { next_seq: 0 })
+      assert.deepEqual((await logs('GET', '/runs/logs', { run_id: runId })).body, { next_seq: 0, last_seq: 0 })
     })
 
     test('unknown runs are 404; deleted runs can be read but not appended to', async () => {
@@ -184,6 +185,10 @@ for (const dialect of DIALECTS) {
       }
       const { body } = await logs('GET', '/runs/logs', { run_id: runId })
       assert.deepEqual(body.lines.map((l: { seq: number; line: string }) => `${l.seq}:${l.line}`), ['1:line 1', '2:line 2', '3:line 3'])
+      // Where an appender that joins this log goes on, whatever page it reads.
+      assert.equal(body.last_seq, 3)
+      assert.equal((await logs('GET', '/runs/logs', { run_id: runId, after_seq: 1, max_results: 1 })).body.last_seq, 3)
+      assert.equal((await logs('GET', '/runs/logs', { run_id: await newRun() })).body.last_seq, 0)
       const unknown = await logs('POST', '/runs/logs/append', { run_id: 'f'.repeat(32), lines: [lineOf(1)], first_seq: 1 })
       assert.equal(unknown.status, 404)
     })

@@ -86,12 +86,14 @@ export class RunLogsService {
     const row = await this.runs.row({ run_id: req.run_id })
     const after = afterSeqOf(req.after_seq)
     const size = pageSize(toInt(req.max_results), RUN_LOG_LIMITS.readDefault, RUN_LOG_LIMITS.readMax)
-    const lines = await this.store.runLogs.read(row.run_uuid, after, size + 1)
+    const [lines, last] = await Promise.all([this.store.runLogs.read(row.run_uuid, after, size + 1), this.store.runLogs.lastSeq(row.run_uuid)])
     const page = lines.slice(0, size)
     return {
       lines: page,
       next_seq: page.length ? page[page.length - 1].seq : after,
       has_more: lines.length > size || undefined,
+      // Read apart from the page: a line appended in between shows here first, never the reverse.
+      last_seq: Math.max(last, page.length ? page[page.length - 1].seq : 0),
     }
   }
 
