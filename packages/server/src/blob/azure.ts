@@ -136,6 +136,16 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
+  async touch(key: string): Promise<void> {
+    const blob = this.container.getBlobClient(this.keys.full(key))
+    try {
+      // Setting metadata renews Last-Modified without touching the bytes; objects carry none of their own.
+      await blob.setMetadata({ railyardtouched: String(Date.now()) })
+    } catch (err) {
+      throw this.translate(err, 'touch', key)
+    }
+  }
+
   exists(key: string): Promise<boolean> {
     return existsByStat(this, key)
   }

@@ -114,6 +114,22 @@ export function testBlobStore(name: string, make: () => Promise<BlobStoreFixture
       assert.deepEqual(await store.stat(`${s}dir/file.txt`), st, 'stat is stable while nothing changes')
     })
 
+    test('touch renews the mtime and keeps the bytes; a missing key is BlobNotFoundError', async () => {
+      const s = scope()
+      const bytes = randomBytes(3000)
+      await store.put(`${s}old`, bytes)
+      const before = await store.stat(`${s}old`)
+      // Object stores keep whole seconds.
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+      await store.touch(`${s}old`)
+      const after = await store.stat(`${s}old`)
+      assert.ok(after.mtime > before.mtime, `mtime ${after.mtime} not after ${before.mtime}`)
+      assert.equal(after.size, bytes.length)
+      assert.deepEqual(await readAll(await store.get(`${s}old`)), bytes)
+      assert.equal((await listed(store, s)).find((x) => x.key === `${s}old`)?.mtime, after.mtime, 'listings see the new time')
+      await assert.rejects(store.touch(`${s}missing`), BlobNotFoundError)
+    })
+
     test('overwriting replaces the bytes, the size and the etag', async () => {
       const s = scope()
       await store.put(`${s}k`, Buffer.from('aaaa'))
@@ -258,6 +274,7 @@ export function testBlobStore(name: string, make: () => Promise<BlobStoreFixture
         await assert.rejects(store.stat(bad), BlobKeyError, `stat ${label}`)
         await assert.rejects(store.exists(bad), BlobKeyError, `exists ${label}`)
         await assert.rejects(store.delete(bad), BlobKeyError, `delete ${label}`)
+        await assert.rejects(store.touch(bad), BlobKeyError, `touch ${label}`)
       }
       for (const bad of ['../', '/x', 'a/../', '%2e%2e/', 'a\\', 'a\0']) {
         await assert.rejects(store.listPage(bad), BlobKeyError, `listPage ${JSON.stringify(bad)}`)

@@ -44,6 +44,12 @@ export interface BlobStore {
   get(key: string, range?: { start: number; end?: number }): Promise<Readable>
   stat(key: string): Promise<BlobStat>
   exists(key: string): Promise<boolean>
+  /**
+   * Makes the object's mtime now, bytes unchanged (content-addressed objects reused long after they
+   * were written, so garbage collection's grace period counts from the reuse). BlobNotFoundError
+   * when absent.
+   */
+  touch(key: string): Promise<void>
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>
   /**

@@ -89,6 +89,13 @@ export class LocalBlobStore implements BlobStore {
     return (await this.statFile(key)) !== undefined
   }
 
+  async touch(key: string): Promise<void> {
+    // Only regular files are objects; a folder of that name is "not found", as in stat.
+    if (!(await this.statFile(key))) throw new BlobNotFoundError(key)
+    const now = new Date()
+    await fs.utimes(this.pathOf(key), now, now)
+  }
+
   async delete(key: string): Promise<void> {
     const file = this.pathOf(key)
     try {

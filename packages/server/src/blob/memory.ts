@@ -33,6 +33,11 @@ export class MemoryBlobStore implements BlobStore {
     return toStat(key, this.object(key))
   }
 
+  async touch(key: string): Promise<void> {
+    const obj = this.object(key)
+    obj.mtime = Math.max(Date.now(), obj.mtime + 1)
+  }
+
   async exists(key: string): Promise<boolean> {
     checkKey(key)
     return this.objects.has(key)

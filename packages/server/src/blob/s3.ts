@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import type { Agent as HttpAgent } from 'node:http'
 import type { Agent as HttpsAgent } from 'node:https'
 import { Readable } from 'node:stream'
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -149,6 +151,24 @@ export class S3BlobStore implements BlobStore {
 
   exists(key: string): Promise<boolean> {
     return existsByStat(this, key)
+  }
+
+  async touch(key: string): Promise<void> {
+    const Key = this.keys.full(key)
+    // S3 has no "touch". Copies are server-side (no bytes through us) and a copy's LastModified is
+    // now; the object is copied aside and back, because some S3-compatible servers keep the old
+    // time when an object is copied onto itself. The key always holds the same bytes meanwhile.
+    // Objects over 5 GB cannot be copied in one call; they keep their time.
+    const aside = `${Key}.railyard-touch-${randomUUID()}`
+    const source = (k: string) => `${this.bucket}/${k.split('/').map(encodeURIComponent).join('/')}`
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: aside, CopySource: source(Key) }))
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key, CopySource: source(aside) }))
+    } catch (err) {
+      throw this.translate(err, 'touch', key)
+    } finally {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: aside })).catch(() => {})
+    }
   }
 
   async delete(key: string): Promise<void> {

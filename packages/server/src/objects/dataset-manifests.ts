@@ -35,14 +35,14 @@ export class DatasetManifests {
    */
   async store(built: BuiltManifest): Promise<{ indexOid: string; created: string[] }> {
     const created: string[] = []
-    if (!(await this.objects.has(built.oid))) {
+    if (!(await this.objects.reuseExisting(built.oid))) {
       // putFrom hashes the file again while writing: the object can only hold the bytes we hashed.
       await this.objects.putFrom(async () => fs.createReadStream(built.file))
       created.push(built.oid)
     }
     const indexBytes = serializeIndex(built.index)
     const indexOid = oidOf(indexBytes)
-    if (!(await this.objects.has(indexOid))) {
+    if (!(await this.objects.reuseExisting(indexOid))) {
       await this.objects.putBuffer(indexBytes)
       created.push(indexOid)
     }

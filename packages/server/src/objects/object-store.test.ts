@@ -219,3 +219,38 @@ for (const [name, make] of adapters) {
     })
   })
 }
+
+describe('reusing stored content renews its time (so gc keeps what a new version is about to reference)', () => {
+  test('old content is touched on reuse by every writer; recent content is left alone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-objects-reuse-'))
+    try {
+      const blobs = new LocalBlobStore(dir)
+      const objects = new ObjectStore(blobs, 'objects/')
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000)
+      const age = (oid: string) => fs.utimesSync(path.join(dir, ...objects.keyOf(oid).split('/')), twoDaysAgo, twoDaysAgo)
+      const mtime = async (oid: string) => (await blobs.stat(objects.keyOf(oid))).mtime
+
+      const bytes = randomBytes(5000)
+      const stored = await objects.putBuffer(bytes)
+      const written = await mtime(stored.oid)
+      assert.equal((await objects.putBuffer(bytes)).oid, stored.oid)
+      assert.equal(await mtime(stored.oid), written, 'a recent object is not touched')
+
+      for (const reuse of [
+        () => objects.putBuffer(bytes),
+        () => objects.put(chunked(bytes)),
+        () => objects.putFrom(async () => chunked(bytes)),
+        () => objects.reuseExisting(stored.oid),
+      ]) {
+        age(stored.oid)
+        assert.ok((await mtime(stored.oid)) < Date.now() - 24 * 3600_000)
+        await reuse()
+        assert.ok((await mtime(stored.oid)) > Date.now() - 60_000, 'reuse renewed the time')
+        assert.deepEqual(await objects.getBuffer(stored.oid), bytes)
+      }
+      assert.equal(await objects.reuseExisting(sha(Buffer.from('never stored'))), false)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -21,6 +21,11 @@ export interface TreeInfo extends ObjectInfo {
 // A tree is read whole into memory; a million entries is about 150 MB, far beyond any model.
 const MAX_TREE_BYTES = 256 * 1024 * 1024
 
+// Content found already stored and older than this has its time renewed when reused, so that
+// `railyard gc`, which only deletes unreferenced objects older than its grace period (default 24 h),
+// cannot delete an old object a new version is about to reference.
+const FRESHEN_AFTER_MS = 60 * 60 * 1000
+
 /**
  * Content-addressed objects on top of any BlobStore. Each distinct content is stored once under
  * `<prefix>sha256/ab/cdef…` (the first two hex digits are a fan-out folder) and named by its
@@ -67,7 +72,7 @@ export class ObjectStore {
       await this.blobs.put(tmp, pipeline(body, hasher, () => {}))
       const info = hasher.info()
       const key = this.keyOf(info.oid)
-      if (!(await this.blobs.exists(key))) await this.blobs.put(key, await this.blobs.get(tmp))
+      if (!(await this.reuse(key))) await this.blobs.put(key, await this.blobs.get(tmp))
       return info
     } finally {
       await this.blobs.delete(tmp).catch(() => {})
@@ -84,7 +89,7 @@ export class ObjectStore {
     await drain(pipeline(await open(), first, () => {}))
     const info = first.info()
     const key = this.keyOf(info.oid)
-    if (await this.blobs.exists(key)) return info
+    if (await this.reuse(key)) return info
     const second = new HashingPassThrough(algorithm)
     await this.blobs.put(key, pipeline(await open(), second, () => {}))
     const written = second.info()
@@ -99,8 +104,36 @@ export class ObjectStore {
   async putBuffer(bytes: Buffer, algorithm: ContentAlgorithm = 'sha256'): Promise<ObjectInfo> {
     const info = { oid: contentIdOf(bytes, algorithm), size: bytes.length }
     const key = this.keyOf(info.oid)
-    if (!(await this.blobs.exists(key))) await this.blobs.put(key, bytes)
+    if (!(await this.reuse(key))) await this.blobs.put(key, bytes)
     return info
+  }
+
+  /**
+   * For a writer about to reference existing content: true when the object is stored, with its
+   * time renewed if it was written long ago (see FRESHEN_AFTER_MS); false when it must be written.
+   */
+  async reuseExisting(oid: string): Promise<boolean> {
+    return this.reuse(this.keyOf(oid))
+  }
+
+  private async reuse(key: string): Promise<boolean> {
+    let stat
+    try {
+      stat = await this.blobs.stat(key)
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) return false
+      throw err
+    }
+    if (Date.now() - stat.mtime < FRESHEN_AFTER_MS) return true
+    try {
+      await this.blobs.touch(key)
+    } catch (err) {
+      // Collected between the two calls: write it again.
+      if (err instanceof BlobNotFoundError) return false
+      // Any other failure (an S3 object over 5 GB cannot be copied in one call) leaves its time as
+      // it was: the object is there, only gc's grace period does not restart for it.
+    }
+    return true
   }
 
   /**

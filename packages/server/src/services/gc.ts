@@ -169,6 +169,10 @@ export class GarbageCollector {
     const worker = async () => {
       while (next < items.length) {
         const item = items[next++]
+        // A writer that reused the object since it was listed renewed its time (ObjectStore.reuse):
+        // it is no longer garbage.
+        const current = await this.blobs.stat(item.key).catch(() => undefined)
+        if (!current || current.mtime !== item.mtime) continue
         await this.blobs.delete(item.key)
         add(deleted, item)
       }

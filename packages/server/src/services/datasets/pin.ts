@@ -9,7 +9,7 @@ import { FileChangedError, type DataSource, type SourceFile } from './data-sourc
  * fails the snapshot instead of being stored under the wrong version.
  */
 export async function pinFile(objects: ObjectStore, source: DataSource, file: SourceFile, oid: string, bytes?: Buffer): Promise<boolean> {
-  if (await objects.has(oid)) return false
+  if (await objects.reuseExisting(oid)) return false
   if (bytes) {
     await objects.blobs.put(objects.keyOf(oid), bytes)
     return true
