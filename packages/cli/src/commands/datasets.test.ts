@@ -136,6 +136,14 @@ describe('railyard datastores, datasets and run --dataset', () => {
     assert.equal(fresh.code, 0, fresh.stderr)
     assert.match(fresh.stdout, new RegExp(`version=${versions[1]} `))
     assert.match(fresh.stdout, /file tweets feb\/2\.json/)
+
+    // The dataset says which experiments are frozen on which of its versions.
+    const show = await cli('datasets', 'show', 'tweets')
+    assert.match(show.stdout, /Frozen in experiments/)
+    assert.match(show.stdout, new RegExp(`sentiment\\s+${versions[0].slice(7, 19)} since `))
+    assert.match(show.stdout, new RegExp(`sentiment-v2\\s+${versions[1].slice(7, 19)} since `))
+    const json = JSON.parse((await cli('datasets', 'show', 'tweets', '--json')).stdout)
+    assert.deepEqual(json.freezes.map((f: any) => [f.experiment_name, f.version.id]).sort(), [['sentiment', versions[0]], ['sentiment-v2', versions[1]]])
   })
 
   test('experiments refresh-data moves the freeze and the history says who and why', async () => {

@@ -5,7 +5,7 @@ import { UsageError } from '../cli-errors.js'
 import { clip, formatTime, printJson, printSection, printTable } from '../output.js'
 import { printVersion } from '../datasets/printing.js'
 import { collect, collectKeyValue } from '../datasets/option-parsers.js'
-import { formatBytes, formatCount } from '../datasets/format.js'
+import { formatBytes, formatCount, shortVersion } from '../datasets/format.js'
 import { positiveInt } from './options.js'
 import { snapshotCommand, materializeCommand } from './dataset-transfers.js'
 import { diffCommand, filesCommand, useCommand, verifyCommand } from './dataset-reads.js'
@@ -92,13 +92,14 @@ Examples:
 
   cmd
     .command('show')
-    .description('Show a dataset: its selection and its latest version')
+    .description('Show a dataset: its selection, its latest version and the experiments frozen on it')
     .argument('<name>', 'dataset name')
     .option('--json', 'print the dataset as JSON')
     .addOption(trackingUriOption())
     .action(async (name: string, opts, self: Command) => {
-      const d = await clientFor(trackingUriOf(self)).datasets.get(name)
-      if (opts.json) return printJson(d)
+      const client = clientFor(trackingUriOf(self))
+      const [d, freezes] = await Promise.all([client.datasets.get(name), client.datasets.freezesOfDataset(name)])
+      if (opts.json) return printJson({ ...d, freezes })
       const pairs: Array<[string, string]> = [['source', sourceOf(d)]]
       if (d.include?.length) pairs.push(['include', d.include.join(', ')])
       if (d.exclude?.length) pairs.push(['exclude', d.exclude.join(', ')])
@@ -108,6 +109,14 @@ Examples:
       printSection(`Dataset ${d.name}`, pairs)
       if (d.latest_version) printVersion('Latest version', d.latest_version)
       else console.log(`(no versions yet: railyard datasets snapshot ${d.name})`)
+      if (freezes.length === 0) return
+      printSection(
+        'Frozen in experiments',
+        freezes.map((f): [string, string] => [
+          f.experiment_name ?? f.experiment_id,
+          `${shortVersion(f.version.id)} since ${formatTime(f.frozen_at)}${f.frozen_by ? ` by ${f.frozen_by}` : ''}`,
+        ]),
+      )
     })
 
   cmd

@@ -286,6 +286,11 @@ export class DatasetsClient {
     return (await this.call('listDatasetFreezes', { experiment_id: experimentId, dataset })).freezes ?? []
   }
 
+  /** Which active experiments are frozen at which version of `dataset` (each with its experiment's name). */
+  async freezesOfDataset(dataset: string): Promise<DatasetFreeze[]> {
+    return (await this.call('listDatasetFreezes', { dataset })).freezes ?? []
+  }
+
   /** Freezes and refreshes, newest first. */
   async freezeHistory(experimentId: string, opts: PageOptions & { dataset?: string } = {}): Promise<Page<FreezeEvent>> {
     const res = await this.call('getDatasetFreezeHistory', { experiment_id: experimentId, dataset: opts.dataset, ...pageOf(opts) })
