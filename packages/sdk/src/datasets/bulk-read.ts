@@ -216,6 +216,9 @@ async function receiveLarge(ctx: BatchContext, reader: FrameReader, item: Wanted
     await fsp.rename(tmp, item.dest)
   } catch (err) {
     out.destroy()
+    // The file may still be being opened: the removal must come after the stream has closed it,
+    // or the open would create it again behind us and leave an empty temporary file.
+    if (!out.closed) await once(out, 'close').catch(() => {})
     await fsp.rm(tmp, { force: true })
     throw err
   }

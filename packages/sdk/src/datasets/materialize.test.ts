@@ -115,8 +115,13 @@ describe('materialize through the bulk file stream', () => {
       const [firstAsk, resumed] = proxy.requests.slice(requestsBefore).filter((r) => r.path.endsWith(BULK)).map((r) => JSON.parse(r.body))
       assert.equal(firstAsk.after, undefined)
       const order = Object.keys(FILES).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-      assert.equal(resumed.after, order[order.indexOf(cutIn) - 1], 'resumed after the file before the cut one')
-      assert.equal(resumed.paths[0], cutIn)
+      // It goes on after the last file it received whole. That is the file before the cut one,
+      // unless the reset connection lost bytes that were still in flight (the kernel may drop what
+      // it had not yet handed over), in which case it goes on from an earlier file, never a later one.
+      const from = resumed.after === undefined ? 0 : order.indexOf(resumed.after) + 1
+      assert.ok(from <= order.indexOf(cutIn), `resumed at ${order[from]}, after the cut one`)
+      assert.equal(resumed.paths[0], order[from], 'the paths asked for start right after `after`')
+      assert.ok(resumed.paths.includes(cutIn))
     }
 
     proxy.rewrites.set(BULK, (body) => ({ cutAfter: offsetOf(body, 'many/f010.txt') + 3 }))
