@@ -138,7 +138,7 @@ export interface DatasetVersion {
   manifest_bytes: number
   /** True when the file contents were copied into Railyard's object store; reads then come from there. */
   pinned: boolean
-  /** Table datasets: rows in the result and the digest (`sha256:…`) of the JSON Lines file. */
+  /** Table datasets: rows in the result and the content id of the JSON Lines file (`sha256:…`; `blake3:…` over 1 MiB). */
   row_count?: number
   table_digest?: string
   message?: string

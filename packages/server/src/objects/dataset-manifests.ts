@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
+import { contentIdOf } from '@railyard/content-id'
 import { BlobNotFoundError } from '../blob/blob.js'
 import { ObjectNotFoundError } from './errors.js'
 import type { ObjectStore } from './object-store.js'
@@ -129,5 +129,5 @@ async function* afterNewline(stream: Readable): AsyncGenerator<Buffer> {
 }
 
 function oidOf(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  return contentIdOf(bytes, 'sha256')
 }

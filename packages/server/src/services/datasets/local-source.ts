@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import fs, { type BigIntStats, type Dirent } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { algorithmForSize, contentHasher } from '@railyard/content-id'
+import { algorithmForSize, contentHasher, contentIdOf } from '@railyard/content-id'
 import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'
 import { compareUtf8 } from '../../objects/manifest.js'
@@ -73,7 +72,7 @@ export class LocalFolderSource implements DataSource {
         const bytes = await readSmall(full, file.size)
         if (bytes.length !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, now ${bytes.length > file.size ? 'larger' : bytes.length}`)
         onBytes?.(bytes.length)
-        return { oid: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: keepBytes ? bytes : undefined }
+        return { oid: contentIdOf(bytes, 'sha256'), bytes: keepBytes ? bytes : undefined }
       }
       const { oid, size } = await hashLarge(full, file.size, onBytes)
       if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, read ${size}`)

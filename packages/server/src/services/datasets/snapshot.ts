@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ApiError, InvalidParameterError, type DatasetVersion, type Tag, type TableSource } from '@railyard/api'
+import { algorithmForSize } from '@railyard/content-id'
 import type { Store } from '../../store/store.js'
 import type { DatasetRow, DatastoreRow } from '../../store/datasets-repo.js'
 import type { DatasetVersionRow } from '../../store/dataset-versions-repo.js'
@@ -109,8 +109,9 @@ export class SnapshotEngine {
     const file = path.join(os.tmpdir(), `railyard-table-${process.pid}-${monotonicNow()}.jsonl`)
     const writer = ManifestWriter.create()
     try {
-      const { oid, size, rows } = await writeRows(tableRows(table, this.env), file, progress)
-      await this.objects.putFrom(async () => fs.createReadStream(file))
+      const { size, rows } = await writeRows(tableRows(table, this.env), file, progress)
+      // Named like any dataset file of its size (SHA-256, or BLAKE3 over 1 MiB); putFrom hashes it.
+      const { oid } = await this.objects.putFrom(async () => fs.createReadStream(file), algorithmForSize(size))
       await writer.add({ path: TABLE_FILE, size, oid, marker: `rows:${rows}` })
       progress.files_done = 1
       const built = await writer.finish()
@@ -171,7 +172,6 @@ async function* asInputErrors<T>(datastore: DatastoreRow, batches: AsyncIterable
 }
 
 async function writeRows(batches: AsyncGenerator<{ lines: string[] }>, file: string, progress: Progress) {
-  const hash = createHash('sha256')
   const out = fs.createWriteStream(file, { flags: 'wx' })
   let failed: Error | undefined
   out.on('error', (err) => (failed = err))
@@ -181,7 +181,6 @@ async function writeRows(batches: AsyncGenerator<{ lines: string[] }>, file: str
     for await (const batch of batches) {
       if (batch.lines.length === 0) continue
       const chunk = Buffer.from(batch.lines.join(''))
-      hash.update(chunk)
       size += chunk.length
       rows += batch.lines.length
       progress.bytes_done = progress.bytes_total = size
@@ -193,5 +192,5 @@ async function writeRows(batches: AsyncGenerator<{ lines: string[] }>, file: str
     await new Promise<void>((resolve) => out.end(() => resolve()))
   }
   if (failed) throw new ApiError('INTERNAL_ERROR', `Writing table rows failed: ${failed.message}`)
-  return { oid: `sha256:${hash.digest('hex')}`, size, rows }
+  return { size, rows }
 }

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Sqlite from 'better-sqlite3'
 import pg from 'pg'
+import { contentIdOf } from '@railyard/content-id'
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../../testing/databases.js'
 import { createTestApp, type TestApp } from '../../testing/test-app.js'
 import { call } from '../../testing/http.js'
@@ -119,6 +120,22 @@ for (const dialect of DIALECTS) {
         await s.exec(`DELETE FROM tweets WHERE id = 4`)
       })
     }
+
+    test('a result over 1 MiB is named by BLAKE3, like any dataset file of its size', async () => {
+      const sqlite = sources[0]
+      // generate_series is not in every SQLite build: a recursive CTE makes 40,000 rows (≈1.5 MB).
+      const query = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) SELECT i, 'row number ' || i AS body FROM n"
+      await ok('POST', '/datasets/create', { name: 'big-table', table: { source_uri: sqlite.uri, query } })
+      const v = (await ok('POST', '/datasets/snapshot', { name: 'big-table', stream: false })).version
+      assert.equal(v.row_count, 40000)
+      const file = await t.app.inject({ method: 'GET', url: `/api/2.0/railyard/datasets/versions/file?name=big-table&version=${v.id}&path=rows.jsonl` })
+      assert.equal(file.statusCode, 200)
+      assert.ok(file.rawPayload.length > 1024 * 1024)
+      assert.equal(v.table_digest, contentIdOf(file.rawPayload))
+      assert.match(v.table_digest, /^blake3:/)
+      const [entry] = (await ok('GET', '/datasets/versions/files', { name: 'big-table', version: v.id })).files
+      assert.equal(entry.oid, v.table_digest)
+    })
 
     test('bad table sources are 400s and create nothing', async () => {
       const sqlite = sources[0]
