@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import type { DatasetVersion, VersionedDataset } from '@railyard/sdk'
+import { InvalidParameterError, type DatasetVersion, type VersionedDataset } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { clip, formatTime, printJson, printSection, printTable } from '../output.js'
@@ -98,7 +98,9 @@ Examples:
     .addOption(trackingUriOption())
     .action(async (name: string, opts, self: Command) => {
       const client = clientFor(trackingUriOf(self))
-      const [d, freezes] = await Promise.all([client.datasets.get(name), client.datasets.freezesOfDataset(name)])
+      // A server older than the dataset-wide freeze listing answers 400: show the dataset without it.
+      const freezesOf = client.datasets.freezesOfDataset(name).catch((err: unknown) => (err instanceof InvalidParameterError ? [] : Promise.reject(err)))
+      const [d, freezes] = await Promise.all([client.datasets.get(name), freezesOf])
       if (opts.json) return printJson({ ...d, freezes })
       const pairs: Array<[string, string]> = [['source', sourceOf(d)]]
       if (d.include?.length) pairs.push(['include', d.include.join(', ')])
