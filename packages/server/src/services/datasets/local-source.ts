@@ -1,11 +1,12 @@
 import fs, { type BigIntStats, type Dirent } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { algorithmForSize, contentHasher, contentIdOf } from '@railyard/content-id'
+import { contentIdOf } from '@railyard/content-id'
 import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'
 import { compareUtf8 } from '../../objects/manifest.js'
 import { hashWorkerSettings, hashSmallFilesInWorkers } from './hash-workers.js'
+import { hashLargeFile } from './large-file-hash.js'
 import { hashSmallFiles, hasherDeps, type HasherDeps, type SmallFilesHashed } from './small-file-hasher.js'
 import { limiter } from './limiter.js'
 import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type SourceFile } from './data-source.js'
@@ -14,7 +15,6 @@ import { FileChangedError, SMALL_FILE, type DataSource, type HashResult, type So
 const STAT_BATCH = 128
 const PAGE = 1000
 const LARGE_CONCURRENCY = 2
-const LARGE_CHUNK = 4 * 1024 * 1024
 // Listings skip symbolic links; reads refuse to follow one that replaced a listed file (ELOOP).
 const READ_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)
 // Bytes of small files read synchronously before the event loop gets a turn.
@@ -253,37 +253,12 @@ function readSmall(file: string, size: number): Promise<Buffer> {
   })
 }
 
-/**
- * Hashes a large file (BLAKE3, by the content-id size rule) while the next chunk is already being
- * read by the thread pool, so reading and hashing use both cores. BLAKE3 hashes 4 MiB chunks with
- * its widest SIMD path; measured here, 256 KiB chunks were half as fast and 8 MiB no faster.
- */
+/** Opens a large file without following a link that replaced it, and hashes it. */
 async function hashLarge(file: string, expectedSize: number, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
   const fd = await new Promise<number>((resolve, reject) => fs.open(file, READ_NO_FOLLOW, (err, fd) => (err ? reject(err) : resolve(fd))))
-  const read = (buf: Buffer, position: number) =>
-    new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))))
-  let pending: Promise<number> | undefined
   try {
-    const hash = contentHasher(algorithmForSize(expectedSize))
-    const buffers = [Buffer.allocUnsafe(LARGE_CHUNK), Buffer.allocUnsafe(LARGE_CHUNK)]
-    let which = 0
-    let position = 0
-    pending = read(buffers[0], 0)
-    for (;;) {
-      const bytesRead = await pending
-      if (bytesRead === 0) break
-      const current = buffers[which]
-      position += bytesRead
-      which ^= 1
-      pending = read(buffers[which], position)
-      hash.update(current.subarray(0, bytesRead))
-      onBytes?.(bytesRead)
-    }
-    pending = undefined
-    return { oid: hash.id(), size: position }
+    return await hashLargeFile(fd, expectedSize, onBytes)
   } finally {
-    // A read still in flight (after an error) must finish before its descriptor closes.
-    await pending?.catch(() => {})
     fs.close(fd, () => {})
   }
 }

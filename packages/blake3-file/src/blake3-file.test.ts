@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { contentIdOf } from '@railyard/content-id'
+import { blake3File, unavailableBecause } from './index.js'
+
+// The addon is built by npm install on this project's machines (CI included); a run without it
+// would hide a broken build behind the single-threaded fallback, so its absence fails here.
+describe('blake3File (multi-threaded BLAKE3 addon)', () => {
+  let dir: string
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blake3-file-'))
+  })
+  after(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  const fileOf = (bytes: Buffer) => {
+    const file = path.join(dir, crypto.randomUUID())
+    fs.writeFileSync(file, bytes)
+    return file
+  }
+  const withFd = async <T>(file: string, use: (fd: number) => Promise<T>) => {
+    const fd = fs.openSync(file, 'r')
+    try {
+      return await use(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+  const expected = (bytes: Buffer) => contentIdOf(bytes, 'blake3').slice('blake3:'.length)
+
+  test('is built and loads', () => {
+    assert.equal(unavailableBecause, undefined)
+    assert.equal(typeof blake3File, 'function')
+  })
+
+  test('gives the BLAKE3 hash b3sum gives, for every tree shape around block, chunk and power-of-two edges', async () => {
+    const data = crypto.randomBytes(300 * 1024 + 7)
+    const file = fileOf(data)
+    // Small blocks make many-block trees out of small files: 1 KiB blocks are single chunks.
+    const sizes = [0, 1, 1023, 1024, 1025, 2048, 3072, 4095, 4096, 4097, 8191, 65536, 65537, 131072 + 1024, 200_000, data.length]
+    for (const blockBytes of [1024, 2048, 4096, 65536, 256 * 1024]) {
+      for (const threads of [1, 2, 3]) {
+        for (const size of sizes) {
+          const got = await withFd(file, (fd) => blake3File!(fd, size, { threads, blockBytes }))
+          // Hashing a prefix of a longer file: the extra byte past `size` is reported as growth.
+          if (size < data.length) assert.equal(got.bytes, size + 1, `size ${size}`)
+          else assert.equal(got.hex, expected(data), `whole file, block ${blockBytes}, threads ${threads}`)
+          const prefix = fileOf(data.subarray(0, size))
+          const exact = await withFd(prefix, (fd) => blake3File!(fd, size, { threads, blockBytes }))
+          assert.deepEqual(exact, { hex: expected(data.subarray(0, size)), bytes: size }, `size ${size}, block ${blockBytes}, threads ${threads}`)
+          fs.rmSync(prefix)
+        }
+      }
+    }
+  })
+
+  test('a 9 MiB file with the default block size and threads, progress adding up to its size', async () => {
+    const data = crypto.randomBytes(9 * 1024 * 1024 + 333)
+    const file = fileOf(data)
+    let seen = 0
+    const got = await withFd(file, (fd) => blake3File!(fd, data.length, { onBytes: (n) => (seen += n), progressMs: 1 }))
+    assert.deepEqual(got, { hex: expected(data), bytes: data.length })
+    assert.equal(seen, data.length)
+  })
+
+  test('a file shorter than expected reports where it ended', async () => {
+    const data = crypto.randomBytes(64 * 1024 + 100)
+    const file = fileOf(data)
+    const got = await withFd(file, (fd) => blake3File!(fd, data.length + 5000, { threads: 2, blockBytes: 4096 }))
+    assert.equal(got.bytes, data.length)
+  })
+
+  test('bad arguments and a closed descriptor are errors, not crashes', async () => {
+    await assert.rejects(async () => blake3File!(-1, 10), /file descriptor/)
+    await assert.rejects(async () => blake3File!(0, 10, { blockBytes: 3000 }), /power of two/)
+    await assert.rejects(async () => blake3File!(0, 10, { threads: 0 }), /threads/)
+    const fd = fs.openSync(fileOf(Buffer.alloc(10)), 'r')
+    fs.closeSync(fd)
+    await assert.rejects(blake3File!(fd, 100_000, { blockBytes: 4096 }), (err: NodeJS.ErrnoException) => err.code === 'EHASHREAD' && /bad file descriptor/i.test(err.message))
+  })
+})

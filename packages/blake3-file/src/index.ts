@@ -1,0 +1,70 @@
+// BLAKE3 of a file on several threads, through the addon built at install (binding.gyp).
+// `blake3File` is undefined where the addon could not be built or loaded; callers then hash
+// on one thread, and `unavailableBecause` says why.
+import { createRequire } from 'node:module'
+import os from 'node:os'
+
+interface Addon {
+  hashFile(fd: number, size: number, threads: number, blockChunks: number, progress?: BigUint64Array): Promise<{ hex: string; bytes: number }>
+}
+
+export interface FileHashOptions {
+  /** Threads hashing at once; default: one per core. */
+  threads?: number
+  /** Bytes handed to a thread at a time, a power of two of at least 1 KiB; default 256 KiB (fits a core's cache). */
+  blockBytes?: number
+  /** Called with the bytes hashed since the last call, every `progressMs` while hashing. */
+  onBytes?: (n: number) => void
+  progressMs?: number
+}
+
+export interface FileHash {
+  /** Lower-case hex of the 32-byte BLAKE3 hash, as b3sum prints it. */
+  hex: string
+  /** Bytes the file had: `size` when it still had exactly that many, else fewer or `size + 1`. */
+  bytes: number
+}
+
+const DEFAULT_BLOCK = 256 * 1024
+const CHUNK = 1024
+
+let addon: Addon | undefined
+let loadError: string | undefined
+try {
+  addon = createRequire(import.meta.url)('../build/Release/blake3_file.node') as Addon
+} catch (err) {
+  loadError = (err as Error).message.split('\n')[0]
+}
+
+/** Why the addon is not in use, or undefined when it is. */
+export const unavailableBecause: string | undefined = loadError
+
+/**
+ * BLAKE3 of bytes [0, size) of the open file `fd`, read with pread (the caller keeps the
+ * descriptor open until this settles). A file that ended early or went on past `size` is
+ * reported through `bytes`, not hashed.
+ */
+export const blake3File: ((fd: number, size: number, options?: FileHashOptions) => Promise<FileHash>) | undefined = addon
+  ? async (fd, size, options = {}) => {
+      const blockBytes = options.blockBytes ?? DEFAULT_BLOCK
+      if (blockBytes < CHUNK || (blockBytes & (blockBytes - 1)) !== 0) throw new RangeError(`blockBytes must be a power of two of at least ${CHUNK}`)
+      const threads = options.threads ?? os.availableParallelism()
+      const onBytes = options.onBytes
+      const progress = onBytes ? new BigUint64Array(new SharedArrayBuffer(8)) : undefined
+      let reported = 0
+      const report = () => {
+        const done = Number(Atomics.load(progress!, 0))
+        if (done > reported) onBytes!(done - reported)
+        reported = done
+      }
+      const timer = onBytes ? setInterval(report, options.progressMs ?? 100) : undefined
+      try {
+        return await addon!.hashFile(fd, size, threads, blockBytes / CHUNK, progress)
+      } finally {
+        if (timer) {
+          clearInterval(timer)
+          report()
+        }
+      }
+    }
+  : undefined
