@@ -19,6 +19,7 @@ import { startServer, type ServerProcess } from './server-process.js'
 import { machineFacts, writeDocsSection } from './report.js'
 import { markdown, type Results, type ThroughputResult } from './results.js'
 import { PhaseClock } from './phases.js'
+import { largeFileHasher } from '../../packages/server/src/services/datasets/large-file-hash.js'
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => [a.replace(/^--/, '').split('=')[0], a.split('=')[1] ?? 'true']))
 const skip = new Set((args.skip ?? '').split(','))
@@ -44,6 +45,8 @@ const results: Results = {
   date: new Date().toISOString(),
   machine: machineFacts(tmp),
   dataDir: path.dirname(tmp),
+  // The server process has this process's environment, so it makes the same choice.
+  largeFileHasher: largeFileHasher(),
 }
 log(`files in ${tmp}; load average ${results.machine.loadAverage}`)
 
@@ -198,19 +201,31 @@ async function materializeAgainstCopy(root: string, versionId: string, files: nu
 }
 
 /**
- * Best of `repeat`: the I/O ceiling, then a first snapshot on a fresh datastore (empty stat cache);
- * then sha256sum. With `cold`, those files' page cache is dropped before every read.
+ * Paired rounds of the I/O ceiling and a first snapshot on a fresh datastore (empty stat cache),
+ * alternating which goes first; then sha256sum. With `cold`, those files' page cache is dropped
+ * before every read. The ratio is the median of the rounds' ratios, so a swing of the shared
+ * machine's memory or disk speed lands on both sides of a ratio instead of on one column's best.
+ * One large file is cheap to repeat: at least 5 rounds.
  */
 async function throughput(name: string, root: string, gen: Generated, cold?: string[]): Promise<ThroughputResult> {
   const ceilings: Array<ReadResult & { method: string }> = []
   const snapshots: Array<{ seconds: number; phases: Record<string, number>; cpu: number }> = []
+  const rounds: Array<{ ratio: number; cpuRatio: number }> = []
   const evict = () => cold && dropCache(cold)
-  for (let i = 1; i <= repeat; i++) {
-    log(`${name} #${i}: reading without hashing`)
+  const readAllWays = async () => {
+    log(`${name}: reading without hashing`)
     evict()
-    const pooled = await readWithoutHashing(root)
+    const ways: Array<ReadResult & { method: string }> = [{ ...(await readWithoutHashing(root)), method: 'thread pool' }]
     evict()
-    ceilings.push({ ...pooled, method: 'thread pool' }, { ...readWithoutHashingSync(root), method: 'synchronous' })
+    ways.push({ ...readWithoutHashingSync(root), method: 'synchronous' })
+    if (gen.files === 1) {
+      // The snapshot hashes a large file on every core, so reading it may use them all too.
+      evict()
+      ways.push({ ...(await readWithoutHashing(root, os.availableParallelism())), method: `${os.availableParallelism()} reads in flight` })
+    }
+    return ways
+  }
+  const snapshotOnce = async (i: number) => {
     evict()
     // A datastore of its own, so the stat cache of an earlier round does not help.
     await client.datasets.createDatastore({ name: `${name}-${i}`, kind: 'local', config: { root } })
@@ -221,8 +236,24 @@ async function throughput(name: string, root: string, gen: Generated, cold?: str
     const [snap, seconds] = await elapsed(() => client.datasets.snapshot(`${name}-${i}`, { onProgress: clock.onProgress }))
     const cpu = server.cpuSeconds() - cpuBefore
     if (snap.version.file_count !== gen.files || snap.version.total_bytes !== gen.bytes) throw new Error(`snapshot of ${name} missed files`)
-    snapshots.push({ seconds, phases: clock.seconds, cpu })
-    log(`${name} #${i}: ceiling ${ceilings.at(-2)!.seconds.toFixed(2)} s (thread pool), ${ceilings.at(-1)!.seconds.toFixed(2)} s (synchronous); snapshot ${seconds.toFixed(2)} s (${clock.describe()}; server CPU ${cpu.toFixed(2)} s)`)
+    return { seconds, phases: clock.seconds, cpu, describe: clock.describe() }
+  }
+  const count = gen.files === 1 ? Math.max(repeat, 5) : repeat
+  for (let i = 1; i <= count; i++) {
+    let ways: Array<ReadResult & { method: string }>
+    let snap: Awaited<ReturnType<typeof snapshotOnce>>
+    if (i % 2 === 1) {
+      ways = await readAllWays()
+      snap = await snapshotOnce(i)
+    } else {
+      snap = await snapshotOnce(i)
+      ways = await readAllWays()
+    }
+    ceilings.push(...ways)
+    snapshots.push(snap)
+    const fastest = ways.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+    rounds.push({ ratio: fastest.seconds / snap.seconds, cpuRatio: (fastest.cpuSeconds ?? NaN) / snap.cpu })
+    log(`${name} #${i}: ceiling ${ways.map((c) => `${c.seconds.toFixed(2)} s (${c.method})`).join(', ')}; snapshot ${snap.seconds.toFixed(2)} s (${snap.describe}; server CPU ${snap.cpu.toFixed(2)} s); ratio ${rounds.at(-1)!.ratio.toFixed(2)}`)
   }
   const best = ceilings.reduce((a, b) => (b.seconds < a.seconds ? b : a))
   const bestSnapshot = snapshots.reduce((a, b) => (b.seconds < a.seconds ? b : a))
@@ -238,6 +269,9 @@ async function throughput(name: string, root: string, gen: Generated, cold?: str
     snapshotSeconds: bestSnapshot.seconds,
     snapshotPhases: bestSnapshot.phases,
     snapshotServerCpuSeconds: bestSnapshot.cpu,
+    ratios: rounds.map((r) => r.ratio),
+    medianRatio: median(rounds.map((r) => r.ratio)),
+    medianCpuRatio: median(rounds.map((r) => r.cpuRatio)),
     sha256sumSeconds: sum.seconds,
     sha256sumVersion: sum.version,
     serverPeakRssMb: server.memory().peakRssMb,
@@ -263,4 +297,10 @@ function dataParent(): string {
 
 function clientOf(s: ServerProcess): RailyardClient {
   return new RailyardClient({ trackingUri: s.url, retries: 2, timeoutMs: 600_000 })
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

@@ -11,7 +11,7 @@ interface Addon {
 export interface FileHashOptions {
   /** Threads hashing at once; default: one per core. */
   threads?: number
-  /** Bytes handed to a thread at a time, a power of two of at least 1 KiB; default 256 KiB (fits a core's cache). */
+  /** Bytes handed to a thread at a time, a power of two of at least 1 KiB; default 1 MiB (a core's L2 cache here; 256 KiB to 4 MiB measured alike in memory, larger ones a little better from a cold disk). */
   blockBytes?: number
   /** Called with the bytes hashed since the last call, every `progressMs` while hashing. */
   onBytes?: (n: number) => void
@@ -25,7 +25,7 @@ export interface FileHash {
   bytes: number
 }
 
-const DEFAULT_BLOCK = 256 * 1024
+const DEFAULT_BLOCK = 1024 * 1024
 const CHUNK = 1024
 
 let addon: Addon | undefined
