@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { blake3File, unavailableBecause } from '@railyard/blake3-file'
 import { buildApp } from './app.js'
 import { defaultConfig, type ServerConfig } from './config.js'
 
@@ -8,7 +9,7 @@ export interface ServeOptions extends Partial<ServerConfig> {
 }
 
 /** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves to the address it listens on. */
-export async function serve(opts: ServeOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function serve(opts: ServeOptions = {}): Promise<{ url: string; close(): Promise<void>; notices: string[] }> {
   const base = defaultConfig()
   const config: ServerConfig = {
     backendStoreUri: opts.backendStoreUri ?? base.backendStoreUri,
@@ -26,7 +27,14 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
   }
   process.once('SIGINT', () => void shutdown().then(() => process.exit(0)))
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)))
-  return { url, close: shutdown }
+  return { url, close: shutdown, notices: startupNotices() }
+}
+
+/** What an operator should know about this process's setup: a missing accelerator, for one. */
+function startupNotices(): string[] {
+  return blake3File
+    ? []
+    : [`Note: dataset files over 1 MiB are hashed on one thread; the multi-threaded BLAKE3 addon (@railyard/blake3-file) did not load: ${unavailableBecause}. Reinstall with a C compiler and Node's headers (npm ci) to build it.`]
 }
 
 /** A folder path becomes absolute (the server may change directory later); URLs (s3://, azure://, file:) stay as given. */

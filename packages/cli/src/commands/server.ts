@@ -19,7 +19,7 @@ export function serverCommand(): Command {
       // is TypeScript source: when the CLI runs from its bundle, tsx is registered for it first.
       if (!(globalThis as { __railyardTsx?: boolean }).__railyardTsx) (await import('tsx/esm/api')).register()
       const { serve } = await import('@railyard/server')
-      const { url } = await serve({
+      const { url, notices } = await serve({
         host: opts.host,
         port: opts.port,
         backendStoreUri: opts.backendStoreUri,
@@ -28,5 +28,6 @@ export function serverCommand(): Command {
       })
       console.log(`Railyard server listening at ${url}`)
       console.log(`Point MLflow clients at it: export MLFLOW_TRACKING_URI=${url}`)
+      for (const notice of notices) console.warn(notice)
     })
 }
