@@ -205,7 +205,8 @@ async function materializeAgainstCopy(root: string, versionId: string, files: nu
  * alternating which goes first; then sha256sum. With `cold`, those files' page cache is dropped
  * before every read. The ratio is the median of the rounds' ratios, so a swing of the shared
  * machine's memory or disk speed lands on both sides of a ratio instead of on one column's best.
- * One large file is cheap to repeat: at least 5 rounds.
+ * One large file is cheap to repeat: at least 9 rounds, as a cold read's time here swings 2-3x
+ * from one round to the next.
  */
 async function throughput(name: string, root: string, gen: Generated, cold?: string[]): Promise<ThroughputResult> {
   const ceilings: Array<ReadResult & { method: string }> = []
@@ -238,7 +239,7 @@ async function throughput(name: string, root: string, gen: Generated, cold?: str
     if (snap.version.file_count !== gen.files || snap.version.total_bytes !== gen.bytes) throw new Error(`snapshot of ${name} missed files`)
     return { seconds, phases: clock.seconds, cpu, describe: clock.describe() }
   }
-  const count = gen.files === 1 ? Math.max(repeat, 5) : repeat
+  const count = gen.files === 1 ? Math.max(repeat, 9) : repeat
   for (let i = 1; i <= count; i++) {
     let ways: Array<ReadResult & { method: string }>
     let snap: Awaited<ReturnType<typeof snapshotOnce>>

@@ -117,7 +117,7 @@ export function markdown(r: Results): string {
       'pool as the local datastore did at first (files ≤ 1 MiB whole, 16 at a time; larger ones in 4 MiB chunks with the next read in',
       'flight), with plain synchronous calls on one thread, and, for the large file, with one 1 MiB read in flight per core (as many',
       'threads as the hashing uses); the fastest counts. The rounds pair one ceiling with one snapshot (which goes first',
-      'alternates; at least 5 rounds for the large file), and the ratio is the median of the rounds\' ratios; the time columns show',
+      'alternates; at least 9 rounds for the large file), and the ratio is the median of the rounds\' ratios; the time columns show',
       'the best round of each. The CPU ratio (reader\'s CPU / server\'s CPU for the snapshot, also a median) moves less with load.',
       `\`sha256sum\` is ${r.small?.sha256sumVersion ?? r.large?.sha256sumVersion} through \`find | xargs\`, one process at a time.`,
       'Files up to 1 MiB are named by SHA-256, larger ones by BLAKE3 (@railyard/content-id)' +
