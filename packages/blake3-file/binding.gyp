@@ -11,6 +11,7 @@
       "sources": [
         "src/addon.c",
         "src/tree-hash.c",
+        "src/stat-files.c",
         "<(blake3_c)/blake3.c",
         "<(blake3_c)/blake3_dispatch.c",
         "<(blake3_c)/blake3_portable.c"

@@ -7,6 +7,7 @@
 
 #include <node_api.h>
 
+#include "stat-files.h"
 #include "tree-hash.h"
 
 typedef struct {
@@ -112,9 +113,75 @@ static napi_value hash_file(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+// statFiles(prefix, names joined by '\0', sizes: Float64Array, codes: Int32Array) → markers joined
+// by '\n' ('' for a file that is not one). Runs on the calling thread: each lstat is microseconds.
+static napi_value stat_files(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return throw_type_error(env, "statFiles(prefix, names, sizes, codes)");
+  size_t prefix_len, names_len;
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &prefix_len) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &names_len) != napi_ok)
+    return throw_type_error(env, "prefix and names must be strings");
+  napi_typedarray_type sizes_type, codes_type;
+  size_t sizes_len, codes_len;
+  void *sizes_data, *codes_data;
+  if (napi_get_typedarray_info(env, argv[2], &sizes_type, &sizes_len, &sizes_data, NULL, NULL) != napi_ok || sizes_type != napi_float64_array ||
+      napi_get_typedarray_info(env, argv[3], &codes_type, &codes_len, &codes_data, NULL, NULL) != napi_ok || codes_type != napi_int32_array)
+    return throw_type_error(env, "sizes must be a Float64Array and codes an Int32Array");
+
+  char *text = malloc(prefix_len + names_len + 2);
+  if (!text) return throw_type_error(env, "out of memory");
+  napi_get_value_string_utf8(env, argv[0], text, prefix_len + 1, &prefix_len);
+  char *names = text + prefix_len + 1;
+  napi_get_value_string_utf8(env, argv[1], names, names_len + 1, &names_len);
+  size_t files = names_len == 0 ? 0 : 1;
+  for (size_t i = 0; i < names_len; i++) files += names[i] == 0;
+  if (sizes_len < files || codes_len < files) {
+    free(text);
+    return throw_type_error(env, "sizes and codes need one entry per name");
+  }
+  char *markers = malloc(files * MARKER_MAX + 1);
+  char *path = malloc(prefix_len + names_len + 1);
+  if (!markers || !path) {
+    free(text);
+    free(markers);
+    free(path);
+    return throw_type_error(env, "out of memory");
+  }
+  memcpy(path, text, prefix_len);
+  size_t out = 0;
+  const char *name = names;
+  for (size_t i = 0; i < files; i++) {
+    size_t len = strlen(name);
+    memcpy(path + prefix_len, name, len + 1);
+    char marker[MARKER_MAX];
+    double size = 0;
+    int code = stat_file(path, &size, marker);
+    ((int32_t *)codes_data)[i] = code;
+    ((double *)sizes_data)[i] = size;
+    if (i > 0) markers[out++] = '\n';
+    if (code == 0) {
+      size_t m = strlen(marker);
+      memcpy(markers + out, marker, m);
+      out += m;
+    }
+    name += len + 1;
+  }
+  napi_value result;
+  napi_create_string_utf8(env, markers, out, &result);
+  free(text);
+  free(markers);
+  free(path);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "hashFile", NAPI_AUTO_LENGTH, hash_file, NULL, &fn);
   napi_set_named_property(env, exports, "hashFile", fn);
+  napi_create_function(env, "statFiles", NAPI_AUTO_LENGTH, stat_files, NULL, &fn);
+  napi_set_named_property(env, exports, "statFiles", fn);
   return exports;
 }

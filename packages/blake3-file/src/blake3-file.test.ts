@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { contentIdOf } from '@railyard/content-id'
-import { blake3File, unavailableBecause } from './index.js'
+import { blake3File, statFiles, unavailableBecause } from './index.js'
 
 // The addon is built by npm install on this project's machines (CI included); a run without it
 // would hide a broken build behind the single-threaded fallback, so its absence fails here.
@@ -80,5 +80,36 @@ describe('blake3File (multi-threaded BLAKE3 addon)', () => {
     const fd = fs.openSync(fileOf(Buffer.alloc(10)), 'r')
     fs.closeSync(fd)
     await assert.rejects(blake3File!(fd, 100_000, { blockBytes: 4096 }), (err: NodeJS.ErrnoException) => err.code === 'EHASHREAD' && /bad file descriptor/i.test(err.message))
+  })
+
+  test('statFiles gives the markers fs.lstat gives, including times before 1970 and past 2262, and skips what is not a file', () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'stat-'))
+    const write = (name: string, bytes = 'x') => fs.writeFileSync(path.join(folder, name), bytes)
+    write('plain', 'hello')
+    write('old')
+    fs.utimesSync(path.join(folder, 'old'), new Date('1960-03-01T12:00:00.123Z'), new Date('1960-03-01T12:00:00.123Z'))
+    write('future')
+    // Past 2262 a time in nanoseconds no longer fits 64 bits.
+    fs.utimesSync(path.join(folder, 'future'), new Date('2400-01-01T00:00:00Z'), new Date('2400-01-01T00:00:00Z'))
+    write('empty', '')
+    fs.symlinkSync(path.join(folder, 'plain'), path.join(folder, 'link'))
+    fs.mkdirSync(path.join(folder, 'sub'))
+    const names = ['plain', 'old', 'future', 'empty', 'link', 'sub', 'missing', 'plain/below']
+    const got = statFiles!(`${folder}/`, names)
+    // fs.lstatSync throws ENOTDIR even with throwIfNoEntry off; a listing takes it as gone.
+    const lstat = (file: string) => (fs.existsSync(file) ? fs.lstatSync(file, { bigint: true }) : undefined)
+    const expected = names.map((name) => {
+      const st = lstat(path.join(folder, name))
+      return st?.isFile() ? `${st.mtimeNs.toString(16)}-${st.size.toString(16)}-${st.ino.toString(16)}` : ''
+    })
+    assert.ok(expected[1].startsWith('-') && BigInt(`0x${expected[2].split('-')[0]}`) > 2n ** 63n, 'the times set are the edge cases meant')
+    assert.deepEqual(got.markers, expected)
+    assert.deepEqual(got.isFile, [true, true, true, true, false, false, false, false])
+    assert.deepEqual([...got.sizes.slice(0, 4)], [5, 1, 1, 0])
+    assert.deepEqual(statFiles!(`${folder}/`, []), { isFile: [], sizes: new Float64Array(0), markers: [] })
+  })
+
+  test('statFiles throws what fs would throw for errors other than a missing file', () => {
+    assert.throws(() => statFiles!(`${dir}/`, ['ok', 'x'.repeat(300)]), (err: NodeJS.ErrnoException) => err.code === 'ENAMETOOLONG' && err.path!.endsWith('x'.repeat(300)))
   })
 })

@@ -3,9 +3,11 @@
 // on one thread, and `unavailableBecause` says why.
 import { createRequire } from 'node:module'
 import os from 'node:os'
+import util from 'node:util'
 
 interface Addon {
   hashFile(fd: number, size: number, threads: number, blockChunks: number, progress?: BigUint64Array): Promise<{ hex: string; bytes: number }>
+  statFiles(prefix: string, names: string, sizes: Float64Array, codes: Int32Array): string
 }
 
 export interface FileHashOptions {
@@ -66,5 +68,36 @@ export const blake3File: ((fd: number, size: number, options?: FileHashOptions) 
           report()
         }
       }
+    }
+  : undefined
+
+export interface StattedFiles {
+  /** Per name: true for a regular file (a symbolic link is not one); false when it is not one or is gone. */
+  isFile: boolean[]
+  sizes: Float64Array
+  /** Per regular file `${mtimeNs.toString(16)}-${size.toString(16)}-${ino.toString(16)}` of its lstat, as the local datastore's marker; '' otherwise. */
+  markers: string[]
+}
+
+/**
+ * lstat of `prefix + name` for each name, on this thread, in one call: about twice as fast per
+ * file as fs.lstatSync with BigInt fields. Errors other than "gone" (ENOENT, ENOTDIR) are thrown
+ * as fs would throw them.
+ */
+export const statFiles: ((prefix: string, names: string[]) => StattedFiles) | undefined = addon
+  ? (prefix, names) => {
+      const sizes = new Float64Array(names.length)
+      const codes = new Int32Array(names.length)
+      const markers = names.length ? addon!.statFiles(prefix, names.join('\0'), sizes, codes).split('\n') : []
+      const isFile = new Array<boolean>(names.length)
+      for (let i = 0; i < names.length; i++) {
+        const code = codes[i]
+        if (code > 1) {
+          const name = util.getSystemErrorName(-code)
+          throw Object.assign(new Error(`${name}: lstat '${prefix}${names[i]}'`), { code: name, errno: -code, syscall: 'lstat', path: prefix + names[i] })
+        }
+        isFile[i] = code === 0
+      }
+      return { isFile, sizes, markers }
     }
   : undefined

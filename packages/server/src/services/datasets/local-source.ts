@@ -1,6 +1,7 @@
 import fs, { type BigIntStats, type Dirent } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { statFiles } from '@railyard/blake3-file'
 import { contentIdOf } from '@railyard/content-id'
 import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'
@@ -184,6 +185,12 @@ export class LocalFolderSource implements DataSource {
   private async statAll(keys: string[]): Promise<SourceFile[]> {
     await new Promise((resolve) => setImmediate(resolve))
     const out: SourceFile[] = []
+    if (statFiles) {
+      // One native call per batch: the same markers as markerOf, at about half the time per file.
+      const { isFile, sizes, markers } = statFiles(this.prefix, keys.map((key) => this.nameOf(key)))
+      keys.forEach((key, i) => isFile[i] && out.push({ key, size: sizes[i], marker: markers[i] }))
+      return out
+    }
     for (const key of keys) {
       const st = statSyncIfFile(this.pathOf(key))
       // Gone between readdir and stat: not part of this listing.
