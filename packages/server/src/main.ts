@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { blake3File, unavailableBecause } from '@railyard/blake3-file'
+import { blake3File, unavailableBecause } from '@railyard/native-files'
 import { buildApp } from './app.js'
 import { defaultConfig, type ServerConfig } from './config.js'
 
@@ -34,7 +34,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
 function startupNotices(): string[] {
   return blake3File
     ? []
-    : [`Note: dataset files over 1 MiB are hashed on one thread; the multi-threaded BLAKE3 addon (@railyard/blake3-file) did not load: ${unavailableBecause}. Reinstall with a C compiler and Node's headers (npm ci) to build it.`]
+    : [`Note: dataset files over 1 MiB are hashed on one thread and listings use Node's lstat; the native addon (@railyard/native-files) did not load: ${unavailableBecause}. Reinstall with a C compiler and Node's headers (npm ci) to build it.`]
 }
 
 /** A folder path becomes absolute (the server may change directory later); URLs (s3://, azure://, file:) stay as given. */

@@ -1,10 +1,10 @@
-// Content ids of large local files. BLAKE3 files go to the @railyard/blake3-file addon, which
+// Content ids of large local files. BLAKE3 files go to the @railyard/native-files addon, which
 // reads and hashes one file on every core (BLAKE3's tree lets a file's parts be hashed apart);
 // where the addon was not built, or for an algorithm it does not do, the file streams through
 // one hasher while the thread pool reads the next chunk.
 import fs from 'node:fs'
 import os from 'node:os'
-import { blake3File } from '@railyard/blake3-file'
+import { blake3File } from '@railyard/native-files'
 import { algorithmForSize, contentHasher } from '@railyard/content-id'
 
 // BLAKE3 hashes 4 MiB chunks with its widest SIMD path; 256 KiB chunks were half as fast and

@@ -1,7 +1,7 @@
 import fs, { type BigIntStats, type Dirent } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { statFiles } from '@railyard/blake3-file'
+import { statFiles } from '@railyard/native-files'
 import { contentIdOf } from '@railyard/content-id'
 import { LocalBlobStore, TEMP_PREFIX } from '../../blob/local.js'
 import { keyProblem } from '../../blob/keys.js'

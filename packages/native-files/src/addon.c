@@ -107,7 +107,7 @@ static napi_value hash_file(napi_env env, napi_callback_info info) {
 
   napi_value promise, name;
   napi_create_promise(env, &call->deferred, &promise);
-  napi_create_string_utf8(env, "railyard:blake3-file", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, "railyard:native-files", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, execute, complete, call, &call->work);
   napi_queue_async_work(env, call->work);
   return promise;

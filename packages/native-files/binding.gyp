@@ -7,7 +7,7 @@
   },
   "targets": [
     {
-      "target_name": "blake3_file",
+      "target_name": "native_files",
       "sources": [
         "src/addon.c",
         "src/tree-hash.c",

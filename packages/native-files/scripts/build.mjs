@@ -12,8 +12,8 @@ const gyp = process.env.npm_config_node_gyp
 const [command, args] = gyp ? [process.execPath, [gyp, 'rebuild']] : ['npx', ['--yes', 'node-gyp', 'rebuild']]
 const run = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
 if (run.status === 0) {
-  console.log('@railyard/blake3-file: built the multi-threaded BLAKE3 addon')
+  console.log('@railyard/native-files: built the addon (multi-threaded BLAKE3 of a file, batched lstat)')
 } else {
   const why = (run.stderr || run.stdout || String(run.error ?? '')).trim().split('\n').slice(-5).join('\n')
-  console.warn(`@railyard/blake3-file: could not build the addon; large files will be hashed on one thread.\n${why}`)
+  console.warn(`@railyard/native-files: could not build the addon; large dataset files will be hashed on one thread and listings use Node's lstat.\n${why}`)
 }

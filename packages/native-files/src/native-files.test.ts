@@ -9,10 +9,10 @@ import { blake3File, statFiles, unavailableBecause } from './index.js'
 
 // The addon is built by npm install on this project's machines (CI included); a run without it
 // would hide a broken build behind the single-threaded fallback, so its absence fails here.
-describe('blake3File (multi-threaded BLAKE3 addon)', () => {
+describe('native file helpers (addon): blake3File, statFiles', () => {
   let dir: string
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blake3-file-'))
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'native-files-'))
   })
   after(() => fs.rmSync(dir, { recursive: true, force: true }))
 

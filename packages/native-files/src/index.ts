@@ -1,6 +1,7 @@
-// BLAKE3 of a file on several threads, through the addon built at install (binding.gyp).
-// `blake3File` is undefined where the addon could not be built or loaded; callers then hash
-// on one thread, and `unavailableBecause` says why.
+// Native helpers for reading datastore files, through the addon built at install (binding.gyp):
+// BLAKE3 of one file on several threads, and lstat of many files in one call. Both are undefined
+// where the addon could not be built or loaded; callers then use Node's own calls, and
+// `unavailableBecause` says why.
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import util from 'node:util'
@@ -33,7 +34,7 @@ const CHUNK = 1024
 let addon: Addon | undefined
 let loadError: string | undefined
 try {
-  addon = createRequire(import.meta.url)('../build/Release/blake3_file.node') as Addon
+  addon = createRequire(import.meta.url)('../build/Release/native_files.node') as Addon
 } catch (err) {
   loadError = (err as Error).message.split('\n')[0]
 }
