@@ -222,8 +222,14 @@ export function markerOf(st: BigIntStats): string {
 
 function statSyncIfFile(file: string): BigIntStats | undefined {
   // lstat: a symbolic link is not a file of the datastore, as in listings.
-  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false })
-  return st?.isFile() ? st : undefined
+  try {
+    const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false })
+    return st?.isFile() ? st : undefined
+  } catch (err) {
+    // throwIfNoEntry covers ENOENT only: a folder replaced by a file since readdir is gone too.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw err
+  }
 }
 
 async function statIfFile(file: string): Promise<BigIntStats | undefined> {
