@@ -1,12 +1,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { ApiError, InvalidParameterError, NotFoundError } from '@railyard/api'
-import { RailyardClient } from '../client.js'
-import { startTestServer, type TestServer } from '../testing/server.js'
-import { startRewritingProxy } from '../testing/rewriting-proxy.js'
+import type { RailyardClient } from '../client.js'
+import { startLocalLake, type LocalLake } from '../testing/local-lake.js'
 import type { MaterializeProgress } from './materialize.js'
 import { localPathOf } from './local-files.js'
 import { downloadVerifiedFile } from './verified-file.js'
@@ -20,33 +18,22 @@ const FILES: Record<string, string> = {
 // These checks are the SDK's own (hashing, atomic writes, paths); the server's dialect plays no
 // part, so they run on SQLite only.
 describe('client-side checks of dataset reads', () => {
-  let server: TestServer
-  let proxy: Awaited<ReturnType<typeof startRewritingProxy>>
+  let fixture: LocalLake
+  let proxy: LocalLake['proxy']
   let client: RailyardClient
   let lake: string
   let scratch: string
   let versionId: string
 
   before(async () => {
-    server = await startTestServer('sqlite')
-    proxy = await startRewritingProxy(server.url)
-    client = new RailyardClient({ trackingUri: proxy.url, retries: { retries: 1, baseDelayMs: 5 } })
-    lake = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-lake-'))
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-scratch-'))
-    for (const [rel, content] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(lake, rel)), { recursive: true })
-      fs.writeFileSync(path.join(lake, rel), content)
-    }
-    await client.datasets.createDatastore({ name: 'lake', kind: 'local', config: { root: lake } })
+    fixture = await startLocalLake(FILES)
+    ;({ proxy, client, lake, scratch } = fixture)
     await client.datasets.create({ name: 'docs', datastore: 'lake' })
     versionId = (await client.datasets.snapshot('docs')).version.id
   })
   after(async () => {
     proxy.rewrites.clear()
-    await proxy.close()
-    await server.close()
-    fs.rmSync(lake, { recursive: true, force: true })
-    fs.rmSync(scratch, { recursive: true, force: true })
+    await fixture.close()
   })
 
   test('bytes altered in transit fail the read with RESOURCE_CONFLICT naming the file', async () => {

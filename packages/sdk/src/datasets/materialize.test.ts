@@ -1,13 +1,11 @@
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { ApiError } from '@railyard/api'
-import { RailyardClient } from '../client.js'
+import type { RailyardClient } from '../client.js'
 import { ConnectionError } from '../http.js'
-import { startTestServer, type TestServer } from '../testing/server.js'
-import { startRewritingProxy } from '../testing/rewriting-proxy.js'
+import { startLocalLake, type LocalLake } from '../testing/local-lake.js'
 import type { MaterializeProgress } from './materialize.js'
 
 const BULK = '/datasets/versions/files/read'
@@ -23,13 +21,6 @@ const FILES: Record<string, Buffer> = {
 }
 for (let i = 0; i < 300; i++) FILES[`many/f${String(i).padStart(3, '0')}.txt`] = Buffer.from(`small file ${i}\n`.repeat(1 + (i % 7)))
 const TOTAL = Object.values(FILES).reduce((n, b) => n + b.length, 0)
-
-function writeTree(root: string, files: Record<string, Buffer>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
-    fs.writeFileSync(path.join(root, rel), content)
-  }
-}
 
 /** Every file below `dir` by relative path (temporary `.part` files included, so leftovers show). */
 function readTree(dir: string): Record<string, Buffer> {
@@ -50,8 +41,8 @@ function offsetOf(body: Buffer, filePath: string): number {
 // The SDK's side of the bulk read (resuming, checking, writing, falling back); the server's
 // dialect plays no part, so SQLite only.
 describe('materialize through the bulk file stream', () => {
-  let server: TestServer
-  let proxy: Awaited<ReturnType<typeof startRewritingProxy>>
+  let fixture: LocalLake
+  let proxy: LocalLake['proxy']
   let client: RailyardClient
   let lake: string
   let scratch: string
@@ -59,13 +50,8 @@ describe('materialize through the bulk file stream', () => {
   let pinned: string
 
   before(async () => {
-    server = await startTestServer('sqlite')
-    proxy = await startRewritingProxy(server.url)
-    client = new RailyardClient({ trackingUri: proxy.url, retries: { retries: 1, baseDelayMs: 5 } })
-    lake = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-lake-'))
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-scratch-'))
-    writeTree(lake, FILES)
-    await client.datasets.createDatastore({ name: 'lake', kind: 'local', config: { root: lake } })
+    fixture = await startLocalLake(FILES)
+    ;({ proxy, client, lake, scratch } = fixture)
     await client.datasets.create({ name: 'loose', datastore: 'lake' })
     await client.datasets.create({ name: 'pinned', datastore: 'lake' })
     loose = (await client.datasets.snapshot('loose')).version.id
@@ -75,12 +61,7 @@ describe('materialize through the bulk file stream', () => {
     proxy.rewrites.clear()
     proxy.answers.clear()
   })
-  after(async () => {
-    await proxy.close()
-    await server.close()
-    fs.rmSync(lake, { recursive: true, force: true })
-    fs.rmSync(scratch, { recursive: true, force: true })
-  })
+  after(() => fixture.close())
 
   test('one request for all files, pinned and unpinned; a second materialize asks for nothing', async () => {
     for (const [name, id] of [['loose', loose], ['pinned', pinned]]) {

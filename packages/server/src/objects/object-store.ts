@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { contentHasher, contentIdOf, hasherFor, parseContentId, type ContentAlgorithm, type ContentHasher } from '@railyard/content-id'
+import { contentHasher, contentIdOf, parseContentId, type ContentAlgorithm, type ContentHasher } from '@railyard/content-id'
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream'
 import { BlobNotFoundError, type BlobStore } from '../blob/blob.js'
 import { InvalidOidError, ObjectCorruptError, ObjectNotFoundError } from './errors.js'
 import { parseTree, serializeTree, type TreeEntry } from './tree.js'
+import { VerifyingStream } from './verifying-stream.js'
 
 /** What identifies and sizes one stored object. */
 export interface ObjectInfo {
@@ -150,7 +151,7 @@ export class ObjectStore {
       if (err instanceof BlobNotFoundError) throw new ObjectNotFoundError(oid)
       throw err
     }
-    return pipeline(source, new VerifyingStream(oid), () => {})
+    return pipeline(source, new VerifyingStream(oid, undefined, (actual) => new ObjectCorruptError(oid, actual ?? 'unknown')), () => {})
   }
 
   /** Reads a whole object into memory (for small objects such as trees), verified. */
@@ -230,32 +231,5 @@ class HashingPassThrough extends Transform {
   info(): ObjectInfo {
     if (this.digest === undefined) throw new Error('The stream ended before all of it was hashed')
     return { oid: this.digest, size: this.size }
-  }
-}
-
-/**
- * Passes bytes through while hashing them, always holding back the latest chunk: it is released
- * only once the hash matched, so a mismatch truncates the output instead of completing it.
- */
-class VerifyingStream extends Transform {
-  private readonly hash: ContentHasher
-  private held?: Buffer
-
-  constructor(private readonly oid: string) {
-    super()
-    this.hash = hasherFor(oid)
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk)
-    const previous = this.held
-    this.held = chunk
-    done(null, previous)
-  }
-
-  override _flush(done: TransformCallback): void {
-    const actual = this.hash.id()
-    if (actual !== this.oid) return done(new ObjectCorruptError(this.oid, actual))
-    done(null, this.held)
   }
 }

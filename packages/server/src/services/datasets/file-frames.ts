@@ -9,7 +9,7 @@ import type { ManifestEntry } from '../../objects/manifest.js'
 import { FilesChangedError } from './changed-files.js'
 import { SMALL_FILE, type DataSource, type HashResult } from './data-source.js'
 import { limiter } from './limiter.js'
-import { VerifyingStream } from './verifying-stream.js'
+import { VerifyingStream } from '../../objects/verifying-stream.js'
 
 // Small files are read a group at a time (the local datastore reads a group in one call, on worker
 // threads when it is large enough) and sent as one write; the next group is read while this one is

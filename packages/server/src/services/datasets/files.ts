@@ -22,7 +22,7 @@ import type { DataSource } from './data-source.js'
 import { writeFileFrames, type FrameSink, type Wanted } from './file-frames.js'
 import type { DatastoresService } from './datastores.js'
 import { limiter } from './limiter.js'
-import { VerifyingStream } from './verifying-stream.js'
+import { VerifyingStream } from '../../objects/verifying-stream.js'
 
 const VERIFY_CONCURRENCY = 16
 const VERIFY_BATCH = 1000

@@ -1,13 +1,17 @@
 import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { hashSmallFiles, type SmallFileProblem, type SmallFilesHashed } from './small-file-hasher.js'
+import { threadSetting } from './thread-setting.js'
 
 /**
  * Tunables of the small-file hash workers; tests change them to compare both paths.
  * `threads` 0 hashes on the main thread only (RAILYARD_HASH_THREADS=0 sets that for a server).
  */
 export const hashWorkerSettings = {
-  threads: threadsFrom(process.env.RAILYARD_HASH_THREADS),
+  // One core stays with the main thread, which lists, looks up the stat cache and writes the
+  // manifest while the workers hash: on 2 cores, two workers beside it made all three share the
+  // cores and the snapshot slower (0.67 of the read ceiling against 0.79 with one).
+  threads: threadSetting(process.env.RAILYARD_HASH_THREADS, Math.max(1, Math.min(4, os.availableParallelism() - 1))),
   // Below this many small files in one batch, a worker's round trip is not worth it.
   minFiles: 256,
   // Files per message: small enough to spread over the workers, large enough that messaging is cheap.
@@ -133,15 +137,6 @@ class HashWorkerPool {
 }
 
 let pool: HashWorkerPool | undefined
-
-function threadsFrom(setting: string | undefined): number {
-  const n = Number(setting)
-  if (setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0) return n
-  // One core stays with the main thread, which lists, looks up the stat cache and writes the
-  // manifest while the workers hash: on 2 cores, two workers beside it made all three share the
-  // cores and the snapshot slower (0.67 of the read ceiling against 0.79 with one).
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1))
-}
 
 /**
  * Hashes small files (`prefix + names[i]`) in the worker pool, split into chunks the workers

@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { blake3File } from '@railyard/native-files'
 import { algorithmForSize, contentHasher } from '@railyard/content-id'
+import { threadSetting } from './thread-setting.js'
 
 // BLAKE3 hashes 4 MiB chunks with its widest SIMD path; 256 KiB chunks were half as fast and
 // 8 MiB no faster (measured here, single-threaded).
@@ -13,7 +14,7 @@ const STREAM_CHUNK = 4 * 1024 * 1024
 
 export const largeFileSettings = {
   /** Threads hashing one large file in the addon; 0 turns the addon off. Default: one per core. */
-  threads: threadsFrom(process.env.RAILYARD_LARGE_FILE_THREADS),
+  threads: threadSetting(process.env.RAILYARD_LARGE_FILE_THREADS, Math.min(64, os.availableParallelism())),
 }
 
 /** Which path hashes large BLAKE3 files in this process, for logs and benchmarks. */
@@ -61,10 +62,4 @@ async function streamHash(fd: number, expectedSize: number, onBytes?: (n: number
     // A read still in flight (after an error) must finish before the caller closes the descriptor.
     await pending?.catch(() => {})
   }
-}
-
-function threadsFrom(setting: string | undefined): number {
-  const n = Number(setting)
-  if (setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0) return n
-  return Math.min(64, os.availableParallelism())
 }

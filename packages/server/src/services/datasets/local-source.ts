@@ -76,7 +76,8 @@ export class LocalFolderSource implements DataSource {
         return { oid: contentIdOf(bytes, 'sha256'), bytes: keepBytes ? bytes : undefined }
       }
       const { oid, size } = await hashLarge(full, file.size, onBytes)
-      if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, read ${size}`)
+      // A file that grew is reported as larger, not with the count read (the addon stops one byte past).
+      if (size !== file.size) throw new FileChangedError(file.key, `listed with ${file.size} bytes, now ${size > file.size ? 'larger' : size}`)
       return { oid }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
