@@ -16,8 +16,9 @@ const cpuSince = (start: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1e6
 }
 
-// The same I/O the server's local datastore does: files up to 1 MiB read whole with 16 at a time,
-// larger ones in 4 MiB chunks with the next read in flight, 2 at a time.
+// Plain reads without hashing, as the server's local datastore first did them: files up to 1 MiB
+// whole, 16 at a time; larger ones in 4 MiB chunks with the next read in flight, 2 at a time (or,
+// for the ceiling that matches the addon, 1 MiB reads with one in flight per core).
 const SMALL_FILE = 1 << 20
 const SMALL_CONCURRENCY = 16
 const LARGE_CONCURRENCY = 2
