@@ -1,4 +1,4 @@
-// Node binding of tree_hash_file: hashFile(fd, size, threads, blockChunks, progress?) → Promise.
+// Node binding of tree_hash_file: hashFile(fd, size, threads, blockChunks, directReads, progress?) → Promise.
 // The hashing runs off the event loop (a libuv pool thread plus threads - 1 of its own);
 // progress, when given, is a BigUint64Array over a SharedArrayBuffer that the threads add to.
 #include <errno.h>
@@ -67,10 +67,10 @@ static napi_value throw_type_error(napi_env env, const char *message) {
 }
 
 static napi_value hash_file(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) return throw_type_error(env, "hashFile(fd, size, threads, blockChunks, progress?)");
+  if (argc < 5) return throw_type_error(env, "hashFile(fd, size, threads, blockChunks, directReads, progress?)");
   int32_t fd, threads;
   uint32_t block_chunks;
   double size;
@@ -80,6 +80,8 @@ static napi_value hash_file(napi_env env, napi_callback_info info) {
   if (napi_get_value_int32(env, argv[2], &threads) != napi_ok || threads < 1) return throw_type_error(env, "threads must be 1 or more");
   if (napi_get_value_uint32(env, argv[3], &block_chunks) != napi_ok || block_chunks == 0 || (block_chunks & (block_chunks - 1)) != 0)
     return throw_type_error(env, "blockChunks must be a power of two");
+  bool direct_reads;
+  if (napi_get_value_bool(env, argv[4], &direct_reads) != napi_ok) return throw_type_error(env, "directReads must be a boolean");
 
   hash_call *call = calloc(1, sizeof *call);
   if (!call) return throw_type_error(env, "out of memory");
@@ -87,22 +89,23 @@ static napi_value hash_file(napi_env env, napi_callback_info info) {
   call->job.size = (uint64_t)size;
   call->job.threads = threads;
   call->job.block_chunks = block_chunks;
+  call->job.direct_reads = direct_reads;
 
   napi_valuetype progress_type = napi_undefined;
-  if (argc >= 5) napi_typeof(env, argv[4], &progress_type);
+  if (argc >= 6) napi_typeof(env, argv[5], &progress_type);
   if (progress_type != napi_undefined && progress_type != napi_null) {
     napi_typedarray_type type;
     size_t length;
     void *data;
     bool is_typed = false;
-    napi_is_typedarray(env, argv[4], &is_typed);
-    if (!is_typed || napi_get_typedarray_info(env, argv[4], &type, &length, &data, NULL, NULL) != napi_ok ||
+    napi_is_typedarray(env, argv[5], &is_typed);
+    if (!is_typed || napi_get_typedarray_info(env, argv[5], &type, &length, &data, NULL, NULL) != napi_ok ||
         type != napi_biguint64_array || length < 1) {
       free(call);
       return throw_type_error(env, "progress must be a BigUint64Array");
     }
     call->job.bytes_done = (_Atomic uint64_t *)data;
-    napi_create_reference(env, argv[4], 1, &call->progress_ref);
+    napi_create_reference(env, argv[5], 1, &call->progress_ref);
   }
 
   napi_value promise, name;

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
+import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { contentIdOf } from '@railyard/content-id'
 import { blake3File, statFiles, unavailableBecause } from './index.js'
 
@@ -74,6 +76,66 @@ describe('native file helpers (addon): blake3File, statFiles', { skip }, () => {
     const file = fileOf(data)
     const got = await withFd(file, (fd) => blake3File!(fd, data.length + 5000, { threads: 2, blockBytes: 4096 }))
     assert.equal(got.bytes, data.length)
+  })
+
+  describe('blocks not in the page cache are read with O_DIRECT', () => {
+    // A disk-backed folder (os.tmpdir() may be tmpfs, whose pages are always cached): the
+    // addon's own build output folder, which is git-ignored.
+    const diskDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'direct-reads-test')
+    before(() => fs.mkdirSync(diskDir, { recursive: true }))
+    after(() => fs.rmSync(diskDir, { recursive: true, force: true }))
+
+    const coldFile = (bytes: Buffer) => {
+      const file = path.join(diskDir, crypto.randomUUID())
+      const fd = fs.openSync(file, 'w')
+      fs.writeSync(fd, bytes)
+      fs.fsyncSync(fd) // dirty pages would stay in the cache
+      fs.closeSync(fd)
+      dropCache(file)
+      return file
+    }
+    // posix_fadvise(DONTNEED) through GNU dd; fincore (util-linux) counts what is cached.
+    const dropCache = (file: string) => execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' })
+    const cachedBytes = (file: string) => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }).trim())
+
+    test('a cold file hashes the same with and without them, and only the cached way fills the cache', async () => {
+      const data = crypto.randomBytes(8 * 1024 * 1024 + 1234) // a last block that is not a multiple of 4 KiB
+      const file = coldFile(data)
+      assert.equal(cachedBytes(file), 0, 'the test file starts out of the cache')
+      const direct = await withFd(file, (fd) => blake3File!(fd, data.length, { threads: 2 }))
+      assert.deepEqual(direct, { hex: expected(data), bytes: data.length })
+      // The last block starts on a 4 KiB boundary too, so nothing went through the cache.
+      assert.equal(cachedBytes(file), 0, 'direct reads leave the page cache alone')
+      const cached = await withFd(file, (fd) => blake3File!(fd, data.length, { threads: 2, directReads: false }))
+      assert.deepEqual(cached, direct)
+      assert.ok(cachedBytes(file) >= data.length, 'reads through the cache fill it')
+    })
+
+    test('a half-cached file: the cached blocks are copied, the rest read directly', async () => {
+      const data = crypto.randomBytes(6 * 1024 * 1024)
+      const file = coldFile(data)
+      fs.readFileSync(file)
+      // Reading a part with nocache drops that part (readahead would not let a plain read stop at half).
+      execFileSync('dd', [`if=${file}`, 'iflag=nocache,skip_bytes,count_bytes', 'skip=3145728', 'count=3145728', 'of=/dev/null'], { stdio: 'ignore' })
+      const before = cachedBytes(file)
+      assert.ok(before >= 3 * 1024 * 1024 && before < data.length, `first half cached (${before} bytes)`)
+      const got = await withFd(file, (fd) => blake3File!(fd, data.length, { threads: 3 }))
+      assert.deepEqual(got, { hex: expected(data), bytes: data.length })
+      assert.equal(cachedBytes(file), before, 'the uncached half was read past the cache')
+    })
+
+    test('a cold file that shrank or grew since it was listed is reported as with cached reads', async () => {
+      const data = crypto.randomBytes(5 * 1024 * 1024 + 10)
+      const file = coldFile(data)
+      const shrank = await withFd(file, (fd) => blake3File!(fd, data.length + 5000, { threads: 2 }))
+      assert.equal(shrank.bytes, data.length)
+      dropCache(file)
+      const grew = await withFd(file, (fd) => blake3File!(fd, data.length - 4096 - 7, { threads: 2 }))
+      assert.equal(grew.bytes, data.length - 4096 - 7 + 1)
+      dropCache(file)
+      const prefix = await withFd(file, (fd) => blake3File!(fd, 4 * 1024 * 1024, { threads: 2 }))
+      assert.equal(prefix.bytes, 4 * 1024 * 1024 + 1, 'a block-aligned prefix of a longer file')
+    })
   })
 
   test('bad arguments and a closed descriptor are errors, not crashes', async () => {

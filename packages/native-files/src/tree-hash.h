@@ -3,6 +3,7 @@
 #define RAILYARD_TREE_HASH_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -10,6 +11,7 @@ typedef struct {
   uint64_t size;          // bytes expected: the listed size
   int threads;            // 1 or more
   uint32_t block_chunks;  // chunks of 1 KiB per unit of work, a power of two
+  bool direct_reads;      // read blocks that are not in the page cache with O_DIRECT
   _Atomic uint64_t *bytes_done;  // progress, may be NULL
 } tree_hash_job;
 

@@ -1,5 +1,6 @@
 // Content ids of large local files. BLAKE3 files go to the @railyard/native-files addon, which
-// reads and hashes one file on every core (BLAKE3's tree lets a file's parts be hashed apart);
+// reads and hashes one file on every core (BLAKE3's tree lets a file's parts be hashed apart),
+// reading the parts that are not in the page cache with O_DIRECT;
 // where the addon was not built, or for an algorithm it does not do, the file streams through
 // one hasher while the thread pool reads the next chunk.
 import fs from 'node:fs'
@@ -15,13 +16,15 @@ const STREAM_CHUNK = 4 * 1024 * 1024
 export const largeFileSettings = {
   /** Threads hashing one large file in the addon; 0 turns the addon off. Default: one per core. */
   threads: threadSetting(process.env.RAILYARD_LARGE_FILE_THREADS, Math.min(64, os.availableParallelism())),
+  /** Read uncached parts straight from the disk (O_DIRECT); RAILYARD_LARGE_FILE_DIRECT=0 reads through the page cache. */
+  directReads: process.env.RAILYARD_LARGE_FILE_DIRECT !== '0',
 }
 
 /** Which path hashes large BLAKE3 files in this process, for logs and benchmarks. */
 export function largeFileHasher(): string {
   if (!blake3File) return 'one thread (the multi-threaded addon is not built)'
   if (largeFileSettings.threads === 0) return 'one thread (RAILYARD_LARGE_FILE_THREADS=0)'
-  return `${largeFileSettings.threads} threads (addon)`
+  return `${largeFileSettings.threads} threads (addon${largeFileSettings.directReads ? ', direct reads when not cached' : ''})`
 }
 
 /**
@@ -31,7 +34,7 @@ export function largeFileHasher(): string {
 export async function hashLargeFile(fd: number, expectedSize: number, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
   const algorithm = algorithmForSize(expectedSize)
   if (algorithm === 'blake3' && blake3File && largeFileSettings.threads > 0) {
-    const { hex, bytes } = await blake3File(fd, expectedSize, { threads: largeFileSettings.threads, onBytes })
+    const { hex, bytes } = await blake3File(fd, expectedSize, { threads: largeFileSettings.threads, directReads: largeFileSettings.directReads, onBytes })
     return { oid: `blake3:${hex}`, size: bytes }
   }
   return streamHash(fd, expectedSize, onBytes)
