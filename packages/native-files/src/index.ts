@@ -18,9 +18,9 @@ export interface FileHashOptions {
   blockBytes?: number
   /**
    * Read the blocks that are not in the page cache with O_DIRECT, straight from the disk into the
-   * threads' buffers (default true): a cold file then costs no copy and no cache pages, and does
-   * not push other files out of the cache. Cached blocks, and file systems without O_DIRECT, are
-   * read through the cache either way.
+   * threads' buffers (default false): a cold file then costs no copy and no cache pages, and does
+   * not push other files out of the cache, but is not in the cache for whoever reads it next.
+   * Cached blocks, and file systems without O_DIRECT, are read through the cache either way.
    */
   directReads?: boolean
   /** Called with the bytes hashed since the last call, every `progressMs` while hashing. */
@@ -69,7 +69,7 @@ export const blake3File: ((fd: number, size: number, options?: FileHashOptions) 
       }
       const timer = onBytes ? setInterval(report, options.progressMs ?? 100) : undefined
       try {
-        return await addon!.hashFile(fd, size, threads, blockBytes / CHUNK, options.directReads ?? true, progress)
+        return await addon!.hashFile(fd, size, threads, blockBytes / CHUNK, options.directReads ?? false, progress)
       } finally {
         if (timer) {
           clearInterval(timer)

@@ -1,6 +1,6 @@
 // Content ids of large local files. BLAKE3 files go to the @railyard/native-files addon, which
 // reads and hashes one file on every core (BLAKE3's tree lets a file's parts be hashed apart),
-// reading the parts that are not in the page cache with O_DIRECT;
+// optionally reading the parts that are not in the page cache with O_DIRECT;
 // where the addon was not built, or for an algorithm it does not do, the file streams through
 // one hasher while the thread pool reads the next chunk.
 import fs from 'node:fs'
@@ -16,8 +16,12 @@ const STREAM_CHUNK = 4 * 1024 * 1024
 export const largeFileSettings = {
   /** Threads hashing one large file in the addon; 0 turns the addon off. Default: one per core. */
   threads: threadSetting(process.env.RAILYARD_LARGE_FILE_THREADS, Math.min(64, os.availableParallelism())),
-  /** Read uncached parts straight from the disk (O_DIRECT); RAILYARD_LARGE_FILE_DIRECT=0 reads through the page cache. */
-  directReads: process.env.RAILYARD_LARGE_FILE_DIRECT !== '0',
+  /**
+   * Read uncached parts straight from the disk (O_DIRECT) with RAILYARD_LARGE_FILE_DIRECT=1: for a
+   * server that hashes more data than its memory, whose reads would only evict the cache. Off by
+   * default: whoever reads a dataset right after its snapshot (training) finds it in the cache.
+   */
+  directReads: process.env.RAILYARD_LARGE_FILE_DIRECT === '1',
 }
 
 /** Which path hashes large BLAKE3 files in this process, for logs and benchmarks. */
