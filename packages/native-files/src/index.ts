@@ -14,7 +14,11 @@ interface Addon {
 export interface FileHashOptions {
   /** Threads hashing at once; default: one per core. */
   threads?: number
-  /** Bytes handed to a thread at a time, a power of two of at least 1 KiB; default 1 MiB (a core's L2 cache here; 256 KiB to 4 MiB measured alike in memory, larger ones a little better from a cold disk). */
+  /**
+   * Bytes handed to a thread at a time, a power of two of at least 1 KiB. Default 1 MiB (a core's
+   * L2 cache here; 256 KiB to 4 MiB measured alike in memory), or 4 MiB with `directReads` (a
+   * direct read of 1 MiB is one small disk request; 4 MiB ones read twice as fast here).
+   */
   blockBytes?: number
   /**
    * Read the blocks that are not in the page cache with O_DIRECT, straight from the disk into the
@@ -36,6 +40,7 @@ export interface FileHash {
 }
 
 const DEFAULT_BLOCK = 1024 * 1024
+const DIRECT_BLOCK = 4 * 1024 * 1024
 const CHUNK = 1024
 
 let addon: Addon | undefined
@@ -56,7 +61,8 @@ export const unavailableBecause: string | undefined = loadError
  */
 export const blake3File: ((fd: number, size: number, options?: FileHashOptions) => Promise<FileHash>) | undefined = addon
   ? async (fd, size, options = {}) => {
-      const blockBytes = options.blockBytes ?? DEFAULT_BLOCK
+      const directReads = options.directReads ?? false
+      const blockBytes = options.blockBytes ?? (directReads ? DIRECT_BLOCK : DEFAULT_BLOCK)
       if (blockBytes < CHUNK || (blockBytes & (blockBytes - 1)) !== 0) throw new RangeError(`blockBytes must be a power of two of at least ${CHUNK}`)
       const threads = options.threads ?? os.availableParallelism()
       const onBytes = options.onBytes
@@ -69,7 +75,7 @@ export const blake3File: ((fd: number, size: number, options?: FileHashOptions) 
       }
       const timer = onBytes ? setInterval(report, options.progressMs ?? 100) : undefined
       try {
-        return await addon!.hashFile(fd, size, threads, blockBytes / CHUNK, options.directReads ?? false, progress)
+        return await addon!.hashFile(fd, size, threads, blockBytes / CHUNK, directReads, progress)
       } finally {
         if (timer) {
           clearInterval(timer)

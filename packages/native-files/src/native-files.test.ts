@@ -119,7 +119,7 @@ describe('native file helpers (addon): blake3File, statFiles', { skip }, () => {
       execFileSync('dd', [`if=${file}`, 'iflag=nocache,skip_bytes,count_bytes', 'skip=3145728', 'count=3145728', 'of=/dev/null'], { stdio: 'ignore' })
       const before = cachedBytes(file)
       assert.ok(before >= 3 * 1024 * 1024 && before < data.length, `first half cached (${before} bytes)`)
-      const got = await withFd(file, (fd) => blake3File!(fd, data.length, { threads: 3, directReads: true }))
+      const got = await withFd(file, (fd) => blake3File!(fd, data.length, { threads: 3, directReads: true, blockBytes: 1024 * 1024 }))
       assert.deepEqual(got, { hex: expected(data), bytes: data.length })
       assert.equal(cachedBytes(file), before, 'the uncached half was read past the cache')
     })

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,6 +33,7 @@
 #define MAX_THREADS 64
 #define MAX_PARENTS 128    // parents hashed in one blake3_hash_many call
 #define DIRECT_ALIGN 4096  // offset, length and buffer alignment that O_DIRECT accepts on any disk
+#define HUGE_PAGE (2u << 20)
 
 #ifndef SYS_cachestat
 #define SYS_cachestat 451  // the same number on every architecture (Linux 6.5)
@@ -203,13 +205,25 @@ static ssize_t read_block(int fd, int *direct_fd, uint8_t *buffer, size_t want, 
   return (ssize_t)got;
 }
 
+// A thread's buffer for one block. For direct reads it sits on transparent huge pages where the
+// kernel allows: a direct read becomes a request per physically contiguous piece of the buffer,
+// and with 4 KiB pages a disk that takes at most a few hundred pieces per request sees 1 MiB
+// requests (half the throughput of 4 MiB ones on this machine's disk).
+static uint8_t *read_buffer(size_t block_bytes, bool direct) {
+  size_t bytes = (block_bytes + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
+  if (!direct || bytes < HUGE_PAGE) return aligned_alloc(DIRECT_ALIGN, bytes);
+  bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+  uint8_t *buffer = aligned_alloc(HUGE_PAGE, bytes);
+  if (buffer) madvise(buffer, bytes, MADV_HUGEPAGE);  // advice only: a refusal leaves small pages
+  return buffer;
+}
+
 static void *hash_blocks(void *arg) {
   tree_state *s = arg;
   const tree_hash_job *job = s->job;
   size_t chunks = job->block_chunks;
   int direct_fd = s->direct_fd;
-  size_t buffer_bytes = (s->block_bytes + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
-  uint8_t *buffer = aligned_alloc(DIRECT_ALIGN, buffer_bytes);
+  uint8_t *buffer = read_buffer(s->block_bytes, direct_fd >= 0);
   uint8_t *cvs = malloc(chunks * 32);
   const uint8_t **inputs = malloc(chunks * sizeof *inputs);
   if (!buffer || !cvs || !inputs) {

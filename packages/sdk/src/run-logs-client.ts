@@ -1,5 +1,6 @@
 import {
   RUN_LOGS_PREFIXES,
+  readServerSentEvents,
   runLogEndpoints,
   type AppendRunLogsResponse,
   type GetRunLogsResponse,
@@ -96,7 +97,7 @@ export class RunLogsClient {
         timeoutMs: 0,
       })
       try {
-        for await (const event of parseEventStream(res, opts.signal)) {
+        for await (const event of readServerSentEvents(res, opts.signal)) {
           failures = 0
           if (event.event === 'line') {
             const line = JSON.parse(event.data) as RunLogLine
@@ -125,49 +126,4 @@ export class RunLogsClient {
 /** The run-log client of a RailyardClient (same server, headers and retries). */
 export function runLogsOf(client: RailyardClient): RunLogsClient {
   return new RunLogsClient(client.transport)
-}
-
-interface ServerSentEvent {
-  event: string
-  data: string
-  id?: string
-}
-
-/** Server-sent events of a response, as the EventSource spec splits them; comments are skipped. */
-async function* parseEventStream(res: Response, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
-  if (!res.body) return
-  const reader = res.body.getReader()
-  const cancel = () => void reader.cancel().catch(() => {})
-  signal?.addEventListener('abort', cancel, { once: true })
-  const decoder = new TextDecoder()
-  let buffer = ''
-  try {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      buffer += decoder.decode(value, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const event: ServerSentEvent = { event: 'message', data: '' }
-        const data: string[] = []
-        for (const line of block.split('\n')) {
-          if (line === '' || line.startsWith(':')) continue
-          const colon = line.indexOf(':')
-          const field = colon < 0 ? line : line.slice(0, colon)
-          const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
-          if (field === 'event') event.event = value
-          else if (field === 'data') data.push(value)
-          else if (field === 'id') event.id = value
-        }
-        if (data.length === 0) continue
-        event.data = data.join('\n')
-        yield event
-      }
-    }
-  } finally {
-    signal?.removeEventListener('abort', cancel)
-    cancel()
-  }
 }

@@ -4,12 +4,11 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { RUN_LOG_LIMITS } from '@railyard/api'
+import { RUN_LOG_LIMITS, readServerSentEvents, type ServerSentEvent } from '@railyard/api'
 import { buildApp, type App } from '../app.js'
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../testing/databases.js'
 import { createTestApp, type TestApp } from '../testing/test-app.js'
 import { call, mlflow } from '../testing/http.js'
-import { readEvents, type SseEvent } from '../testing/sse.js'
 
 for (const dialect of DIALECTS) {
   describe(`run logs API (${dialect})`, () => {
@@ -225,8 +224,8 @@ for (const dialect of DIALECTS) {
       const res = await fetch(`${base}/api/2.0/railyard/runs/logs/stream?run_id=${runId}`)
       assert.equal(res.status, 200)
       assert.match(res.headers.get('content-type')!, /^text\/event-stream/)
-      const events = readEvents(res)
-      const seen: SseEvent[] = []
+      const events = readServerSentEvents(res)
+      const seen: ServerSentEvent[] = []
       const take = async (n: number) => {
         while (seen.length < n) {
           const next = await events.next()
@@ -274,7 +273,7 @@ for (const dialect of DIALECTS) {
       const runId = await newRun()
       await append(runId, 'only line')
       const res = await fetch(`${base}/api/2.0/railyard/runs/logs/stream?run_id=${runId}`)
-      const events = readEvents(res)
+      const events = readServerSentEvents(res)
       assert.equal(JSON.parse((await events.next()).value!.data).line, 'only line')
       await post('/api/2.0/mlflow/runs/delete', { run_id: runId })
       const end = (await events.next()).value!
@@ -334,12 +333,12 @@ for (const dialect of DIALECTS) {
 
       const base = await a.app.listen({ host: '127.0.0.1', port: 0 })
       const res = await fetch(`${base}/api/2.0/railyard/runs/logs/stream?run_id=${runId}&after_seq=120`)
-      const events = readEvents(res)
+      const events = readServerSentEvents(res)
       await appendVia(b, 'other-')
       const first = await events.next()
       assert.equal(JSON.parse(first.value!.data).line, 'other-0')
       await call(b.app, 'POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status: 'KILLED' })
-      const rest: SseEvent[] = []
+      const rest: ServerSentEvent[] = []
       for await (const e of events) rest.push(e)
       assert.equal(rest.length, 20)
       assert.deepEqual(JSON.parse(rest[19].data), { run_id: runId, status: 'KILLED', last_seq: 140 })
@@ -347,9 +346,9 @@ for (const dialect of DIALECTS) {
   })
 }
 
-async function collect(res: Response): Promise<SseEvent[]> {
-  const out: SseEvent[] = []
-  for await (const e of readEvents(res)) out.push(e)
+async function collect(res: Response): Promise<ServerSentEvent[]> {
+  const out: ServerSentEvent[] = []
+  for await (const e of readServerSentEvents(res)) out.push(e)
   return out
 }
 

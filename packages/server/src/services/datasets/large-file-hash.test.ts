@@ -4,9 +4,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { blake3File } from '@railyard/native-files'
 import { contentIdOf } from '@railyard/content-id'
-import { hashLargeFile, largeFileHasher, largeFileSettings } from './large-file-hash.js'
+import { hashLargeFile, largeFileHasher, largeFileSettings, readsDirectly, type DirectReads } from './large-file-hash.js'
 
 describe('hashLargeFile', () => {
   let dir: string
@@ -37,7 +39,7 @@ describe('hashLargeFile', () => {
 
   // Skipped only outside CI on a machine that could not build the addon (no C compiler).
   test('uses the multi-threaded addon by default on this machine', { skip: !blake3File && process.env.CI !== 'true' && 'the addon was not built' }, () => {
-    assert.match(largeFileHasher(), /threads \(addon\)$/)
+    assert.match(largeFileHasher(), /threads \(addon, direct reads of files over a quarter of memory\)$/)
   })
 
   test('the addon and the one-thread stream give the same id: BLAKE3 of the bytes', async () => {
@@ -48,6 +50,50 @@ describe('hashLargeFile', () => {
     assert.deepEqual(native, { oid: contentIdOf(data, 'blake3'), size: data.length })
     assert.deepEqual(streamed, native)
     assert.equal(progress, data.length)
+  })
+
+  const withDirectReads = async <T>(setting: DirectReads, fn: () => T | Promise<T>) => {
+    const before = largeFileSettings.directReads
+    largeFileSettings.directReads = setting
+    try {
+      return await fn()
+    } finally {
+      largeFileSettings.directReads = before
+    }
+  }
+
+  test('direct reads: by default for files over a quarter of memory only; 1 and 0 force them on and off', async () => {
+    const quarter = os.totalmem() / 4
+    await withDirectReads('auto', () => assert.deepEqual([readsDirectly(64 << 20), readsDirectly(quarter + 1)], [false, true]))
+    await withDirectReads('always', () => assert.deepEqual([readsDirectly(2 << 20), readsDirectly(quarter + 1)], [true, true]))
+    await withDirectReads('never', () => assert.deepEqual([readsDirectly(2 << 20), readsDirectly(quarter + 1)], [false, false]))
+  })
+
+  test('with direct reads on, a cold file is hashed without passing through the page cache', { skip: !blake3File && process.env.CI !== 'true' && 'the addon was not built' }, async () => {
+    // A disk-backed folder (the temporary folder may be tmpfs, whose pages are always cached).
+    const diskDir = fs.mkdtempSync(path.join(fileURLToPath(new URL('../../../../../node_modules/', import.meta.url)), '.large-file-hash-'))
+    try {
+      const data = crypto.randomBytes(12 * 1024 * 1024)
+      const file = path.join(diskDir, 'cold.bin')
+      const fd = fs.openSync(file, 'w+')
+      try {
+        fs.writeSync(fd, data)
+        fs.fsyncSync(fd)
+        const cached = () => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }).trim())
+        const drop = () => execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' })
+        drop()
+        const direct = await withDirectReads('always', () => withThreads(2, () => hashLargeFile(fd, data.length)))
+        assert.deepEqual(direct, { oid: contentIdOf(data, 'blake3'), size: data.length })
+        assert.equal(cached(), 0)
+        const viaCache = await withDirectReads('auto', () => withThreads(2, () => hashLargeFile(fd, data.length)))
+        assert.deepEqual(viaCache, direct)
+        assert.equal(cached(), data.length, 'a 12 MiB file is read through the cache under auto')
+      } finally {
+        fs.closeSync(fd)
+      }
+    } finally {
+      fs.rmSync(diskDir, { recursive: true, force: true })
+    }
   })
 
   test('a file that grew or shrank since it was listed reports the size it has, on both paths', async () => {

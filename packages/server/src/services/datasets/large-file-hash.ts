@@ -16,19 +16,37 @@ const STREAM_CHUNK = 4 * 1024 * 1024
 export const largeFileSettings = {
   /** Threads hashing one large file in the addon; 0 turns the addon off. Default: one per core. */
   threads: threadSetting(process.env.RAILYARD_LARGE_FILE_THREADS, Math.min(64, os.availableParallelism())),
-  /**
-   * Read uncached parts straight from the disk (O_DIRECT) with RAILYARD_LARGE_FILE_DIRECT=1: for a
-   * server that hashes more data than its memory, whose reads would only evict the cache. Off by
-   * default: whoever reads a dataset right after its snapshot (training) finds it in the cache.
-   */
-  directReads: process.env.RAILYARD_LARGE_FILE_DIRECT === '1',
+  /** When the addon reads a file's uncached parts straight from the disk (O_DIRECT): RAILYARD_LARGE_FILE_DIRECT. */
+  directReads: directReadSetting(process.env.RAILYARD_LARGE_FILE_DIRECT),
+}
+
+/**
+ * `auto` (the default) reads files larger than a quarter of the machine's memory directly, as
+ * PostgreSQL keeps a large table's scan out of its shared buffers: such a file would push the rest
+ * of the cache out and not stay there itself, while a smaller one is likely read again soon (by
+ * training on the version just taken) and is better left in the cache. `1` reads every large file
+ * directly, `0` none.
+ */
+export type DirectReads = 'auto' | 'always' | 'never'
+
+function directReadSetting(setting: string | undefined): DirectReads {
+  if (setting === '1') return 'always'
+  if (setting === '0') return 'never'
+  return 'auto'
+}
+
+/** Whether the addon reads a file of `size` bytes directly, under the current setting. */
+export function readsDirectly(size: number): boolean {
+  if (largeFileSettings.directReads === 'auto') return size > os.totalmem() / 4
+  return largeFileSettings.directReads === 'always'
 }
 
 /** Which path hashes large BLAKE3 files in this process, for logs and benchmarks. */
 export function largeFileHasher(): string {
   if (!blake3File) return 'one thread (the multi-threaded addon is not built)'
   if (largeFileSettings.threads === 0) return 'one thread (RAILYARD_LARGE_FILE_THREADS=0)'
-  return `${largeFileSettings.threads} threads (addon${largeFileSettings.directReads ? ', direct reads when not cached' : ''})`
+  const direct = { auto: ', direct reads of files over a quarter of memory', always: ', direct reads', never: '' }[largeFileSettings.directReads]
+  return `${largeFileSettings.threads} threads (addon${direct})`
 }
 
 /**
@@ -38,7 +56,7 @@ export function largeFileHasher(): string {
 export async function hashLargeFile(fd: number, expectedSize: number, onBytes?: (n: number) => void): Promise<{ oid: string; size: number }> {
   const algorithm = algorithmForSize(expectedSize)
   if (algorithm === 'blake3' && blake3File && largeFileSettings.threads > 0) {
-    const { hex, bytes } = await blake3File(fd, expectedSize, { threads: largeFileSettings.threads, directReads: largeFileSettings.directReads, onBytes })
+    const { hex, bytes } = await blake3File(fd, expectedSize, { threads: largeFileSettings.threads, directReads: readsDirectly(expectedSize), onBytes })
     return { oid: `blake3:${hex}`, size: bytes }
   }
   return streamHash(fd, expectedSize, onBytes)
