@@ -19,13 +19,15 @@ export interface ServerProcess {
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url))
 
 /**
- * Spawns bench/data/server.ts and waits until it listens. BENCH_SERVER_NODE_ARGS adds node flags,
- * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server.
+ * Spawns bench/data/server.ts (with this process's environment plus `env`) and waits until it
+ * listens. BENCH_SERVER_NODE_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * profile the server.
  */
-export async function startServer(backendStoreUri: string, artifactsDir: string): Promise<ServerProcess> {
+export async function startServer(backendStoreUri: string, artifactsDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', serverScript, backendStoreUri, artifactsDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   })
   const url = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! })
