@@ -1,6 +1,7 @@
 import { ObjectNotFoundError } from '../objects/errors.js'
 import { readManifest } from '../objects/manifest.js'
 import type { ObjectStore } from '../objects/object-store.js'
+import { OidSet } from './oid-set.js'
 import type { ObjectReferencesRepo, PendingRegistrationRow } from '../store/object-references-repo.js'
 
 /** Garbage collection stopped before deleting anything that was not certainly garbage. */
@@ -33,10 +34,11 @@ export interface MarkCounts {
  * `refresh()` reads the version tables again and marks what is new, so deletions can be checked
  * against writes that finished while the sweep ran; trees and manifests already read are not read
  * again. A tree or pinned manifest that is missing or unreadable is a GcRefusedError: what it lists
- * cannot be known, so nothing may be deleted. The ids are held in memory, about 150 bytes each.
+ * cannot be known, so nothing may be deleted. The ids are held in memory as raw digests (OidSet),
+ * 47–94 bytes each.
  */
 export class ObjectReferences {
-  readonly oids = new Set<string>()
+  readonly oids = new OidSet()
   readonly counts: MarkCounts = { model_versions: 0, dataset_versions: 0, files: 0, cached_hashes: 0 }
   private readonly readTrees = new Set<string>()
   private readonly readManifests = new Set<string>()
