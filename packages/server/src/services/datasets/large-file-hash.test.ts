@@ -27,15 +27,18 @@ describe('hashLargeFile', () => {
       fs.closeSync(fd)
     }
   }
-  const withThreads = async <T>(threads: number, fn: () => Promise<T>) => {
-    const before = largeFileSettings.threads
-    largeFileSettings.threads = threads
+  /** Runs `fn` with one of the settings changed, and puts it back. */
+  const withSetting = async <K extends keyof typeof largeFileSettings, T>(key: K, value: (typeof largeFileSettings)[K], fn: () => T | Promise<T>) => {
+    const before = largeFileSettings[key]
+    largeFileSettings[key] = value
     try {
       return await fn()
     } finally {
-      largeFileSettings.threads = before
+      largeFileSettings[key] = before
     }
   }
+  const withThreads = <T>(threads: number, fn: () => Promise<T>) => withSetting('threads', threads, fn)
+  const withDirectReads = <T>(setting: DirectReads, fn: () => T | Promise<T>) => withSetting('directReads', setting, fn)
 
   // Skipped only outside CI on a machine that could not build the addon (no C compiler).
   test('uses the multi-threaded addon by default on this machine', { skip: !blake3File && process.env.CI !== 'true' && 'the addon was not built' }, () => {
@@ -51,16 +54,6 @@ describe('hashLargeFile', () => {
     assert.deepEqual(streamed, native)
     assert.equal(progress, data.length)
   })
-
-  const withDirectReads = async <T>(setting: DirectReads, fn: () => T | Promise<T>) => {
-    const before = largeFileSettings.directReads
-    largeFileSettings.directReads = setting
-    try {
-      return await fn()
-    } finally {
-      largeFileSettings.directReads = before
-    }
-  }
 
   test('direct reads: by default for files over a quarter of memory only; 1 and 0 force them on and off', async () => {
     const quarter = os.totalmem() / 4
