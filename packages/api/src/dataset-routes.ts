@@ -139,6 +139,9 @@ export const datasetEndpoints = {
    * concurrency), writes the manifest object and records the version. Identical files give the
    * identical, existing version (`reused`). `pin` also copies the contents into Railyard's object
    * store, so reads never depend on the datastore again (pinning an existing version is allowed).
+   * `rehash` reads and hashes every file instead of trusting the stat cache, whose entry for a file
+   * is stale when its bytes changed but its size and change marker did not (a copy that kept the
+   * file's time); a pinned snapshot corrects such an entry by itself when it reads the file.
    *
    * With `stream` (the default) the response is `application/x-ndjson`: SnapshotEvent lines while it
    * works, then one with phase `done` and the version, or phase `failed` and an error (nothing is
@@ -152,6 +155,7 @@ export const datasetEndpoints = {
     request: Type.Object({
       ...Name,
       pin: opt(Type.Boolean()),
+      rehash: opt(Type.Boolean()),
       message: opt(Type.String()),
       tags: opt(KeyValueList),
       stream: opt(Type.Boolean()),

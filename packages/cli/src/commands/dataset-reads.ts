@@ -135,6 +135,10 @@ export function verifyCommand(): Command {
       if (opts.json) printJson(result)
       else if (result.ok) console.log(`ok: ${formatCount(result.checked)} files as recorded`)
       else for (const c of result.changed ?? []) console.log(`${c.problem.padEnd(8)} ${c.path}`)
+      // Bytes changed under an unchanged size and time: the server's stat cache still holds the old hash.
+      if (opts.deep && !opts.json && result.changed?.some((c) => c.problem === 'content')) {
+        console.error(`railyard: a file whose content changed but whose size and time did not keeps its old hash; take the next version with \`railyard datasets snapshot ${name} --rehash\``)
+      }
       if (!result.ok) throw new CliError(`${formatCount(result.changed_count)} of ${formatCount(result.checked)} files of ${name} ${version} changed since the version was taken`)
     })
 }

@@ -13,6 +13,7 @@ export function snapshotCommand(): Command {
     .description('Take a version of the dataset\'s current files (the same files give the same version)')
     .argument('<name>', 'dataset name')
     .option('--pin', 'also copy the contents into Railyard\'s object store, so reads never depend on the datastore again')
+    .option('--rehash', 'read and hash every file, trusting no earlier hash (after a copy that kept files\' times)')
     .option('-m, --message <text>', 'what changed, for `datasets versions`')
     .option('--tag <key=value>', 'a tag of the version; repeat for more', collectKeyValue, {})
     .option('-q, --quiet', 'no progress display')
@@ -20,7 +21,9 @@ export function snapshotCommand(): Command {
     .addOption(trackingUriOption())
     .addHelpText('after', `
 Files whose size and change marker (mtime, ETag or version id) are unchanged since an earlier
-snapshot are not read again, so a re-snapshot costs time in proportion to what changed. Progress
+snapshot are not read again, so a re-snapshot costs time in proportion to what changed. A file
+whose bytes changed but whose size and time did not (\`cp -p\`, \`rsync -t\`, \`touch -r\`) keeps
+its old hash that way: \`--rehash\` reads everything (\`datasets verify --deep\` finds such files). Progress
 (files, bytes, rate, ETA) goes to stderr: a bar in a terminal, a line every 2 s otherwise.
 
 Examples:
@@ -36,6 +39,7 @@ Examples:
       try {
         result = await client.datasets.snapshot(name, {
           pin: opts.pin,
+          rehash: opts.rehash,
           message: opts.message,
           tags: Object.keys(opts.tag).length ? opts.tag : undefined,
           onProgress: (e) => {

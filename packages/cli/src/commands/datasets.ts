@@ -17,7 +17,8 @@ export function datasetsCommand(): Command {
     .addHelpText('after', `
 A dataset selects files in a datastore (a folder, a glob, include/exclude patterns) or is a SQL query.
 A snapshot records each file's path, size, hash and change marker; its version id is the hash of that
-list, so the same files always give the same id. The first run of an experiment that uses a dataset
+list, so the same files, unchanged, always give the same id (a file touched or copied back gives a
+new version, and \`datasets diff\` shows it holds the same content). The first run of an experiment that uses a dataset
 freezes a version; later runs of that experiment get exactly those files until
 \`railyard experiments refresh-data\` moves the freeze.
 
@@ -33,7 +34,7 @@ Examples:
 
   cmd
     .command('create')
-    .description('Define a dataset: files of a datastore (--datastore with --path and/or --glob) or a SQL query (--table-source)')
+    .description('Define a dataset: files of a datastore (--datastore with --path or --glob, then --include/--exclude) or a SQL query (--table-source)')
     .argument('<name>', 'dataset name')
     .option('--datastore <name>', 'the datastore holding the files')
     .option('--path <folder>', 'folder inside the datastore; version paths are relative to it (default: its root)')

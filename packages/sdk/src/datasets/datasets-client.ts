@@ -37,6 +37,11 @@ export interface PageOptions {
 export interface SnapshotOptions {
   /** Copy the contents into Railyard's object store, so reads never depend on the datastore again. */
   pin?: boolean
+  /**
+   * Read and hash every file instead of trusting the server's stat cache: for files whose bytes
+   * changed while their size and time did not (a copy that kept the time).
+   */
+  rehash?: boolean
   message?: string
   tags?: Record<string, string>
   /** Progress lines of the server as they arrive (listing, hashing, pinning, writing, done). */
@@ -132,7 +137,7 @@ export class DatasetsClient {
    * already had one). Progress comes as the server works; a failed snapshot stores nothing.
    */
   snapshot(name: string, opts: SnapshotOptions = {}): Promise<SnapshotResponse> {
-    const body = { name, pin: opts.pin, message: opts.message, tags: toTags(opts.tags) }
+    const body = { name, pin: opts.pin, rehash: opts.rehash, message: opts.message, tags: toTags(opts.tags) }
     return readSnapshotStream(this.transport, PREFIX + datasetEndpoints.snapshotDataset.path, body, opts.onProgress)
   }
 

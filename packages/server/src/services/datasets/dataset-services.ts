@@ -73,7 +73,7 @@ export class DatasetServices {
   /** Checks the dataset and its datastore; the returned job takes the snapshot. */
   async prepareSnapshot(req: DatasetRequestOf<'snapshotDataset'>, who: string): Promise<SnapshotJob> {
     const dataset = await this.definitions.row(req.name)
-    return this.snapshots.prepare(dataset, { pin: req.pin, message: req.message, tags: req.tags, who })
+    return this.snapshots.prepare(dataset, { pin: req.pin, rehash: req.rehash, message: req.message, tags: req.tags, who })
   }
 
   async getVersion(req: DatasetRequestOf<'getDatasetVersion'>): Promise<DatasetVersion> {

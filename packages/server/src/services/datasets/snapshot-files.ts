@@ -104,6 +104,12 @@ export async function* batchesOf(files: SelectedFile[]): AsyncGenerator<Selected
 export interface HashOptions {
   datastoreId: number
   pin: boolean
+  /**
+   * Hash every file again instead of trusting the stat cache. A cache entry is stale when a file's
+   * bytes changed but its size and change marker did not (a copy that kept the file's time, a file
+   * system with coarse times); the new hashes replace the entries.
+   */
+  rehash?: boolean
   objects: ObjectStore
 }
 
@@ -130,7 +136,7 @@ export async function hashSelection(
   // Shared by the batches in flight, so hashing one at a time or several reads as many files at once.
   const limits = { small: limiter(SMALL_CONCURRENCY), large: limiter(LARGE_CONCURRENCY) }
   const prepare = async (batch: SelectedFile[]): Promise<HashedBatch> => {
-    const cached = await cache.lookupRange(opts.datastoreId, batch[0].key, batch[batch.length - 1].key)
+    const cached = opts.rehash ? [] : await cache.lookupRange(opts.datastoreId, batch[0].key, batch[batch.length - 1].key)
     const known = new Map(cached.map((e) => [e.path, e]))
     const results: HashResult[] = new Array(batch.length)
     const misses: number[] = []
@@ -145,8 +151,21 @@ export async function hashSelection(
     return { batch, results, misses }
   }
   const write = async ({ batch, results, misses }: HashedBatch) => {
+    // Files whose cached hash turned out stale while pinning: recorded with their real hash.
+    const corrected: number[] = []
     if (opts.pin) {
-      await Promise.all(batch.map((f, i) => pinning(() => pinFile(opts.objects, source, f, results[i].oid, results[i].bytes))))
+      const hashed = new Set(misses)
+      await Promise.all(
+        batch.map((f, i) =>
+          pinning(async () => {
+            const oid = await pinFile(opts.objects, source, f, results[i].oid, results[i].bytes, !hashed.has(i))
+            if (oid !== results[i].oid) {
+              results[i] = { oid }
+              corrected.push(i)
+            }
+          }),
+        ),
+      )
     }
     for (let i = 0; i < batch.length; i++) {
       const f = batch[i]
@@ -160,7 +179,7 @@ export async function hashSelection(
     progress.tick()
     await cache.upsert(
       opts.datastoreId,
-      misses.map((i) => ({ path: batch[i].key, size: batch[i].size, marker: batch[i].marker, oid: results[i].oid })),
+      [...misses, ...corrected].map((i) => ({ path: batch[i].key, size: batch[i].size, marker: batch[i].marker, oid: results[i].oid })),
     )
     await writer.drained()
   }

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,7 +21,7 @@ for (const dialect of DIALECTS) {
       fs.mkdirSync(path.dirname(file), { recursive: true })
       fs.writeFileSync(file, content)
     }
-    const snapshot = async (name: string, opts: { pin?: boolean } = {}, onEvent?: (e: SnapshotEvent) => void) => {
+    const snapshot = async (name: string, opts: { pin?: boolean; rehash?: boolean } = {}, onEvent?: (e: SnapshotEvent) => void) => {
       const job = await t.services.datasets.prepareSnapshot({ name, ...opts }, 'tester')
       const events: SnapshotEvent[] = []
       const result = await job.run((e) => {
@@ -64,6 +65,42 @@ for (const dialect of DIALECTS) {
         'f0007.txt',
       )
       assert.equal(entry.oid, sha('changed\n'))
+    })
+
+    test('bytes changed under the same size and time: the cached hash stays until --rehash, and a pinned snapshot corrects it', async () => {
+      put('stale/a.txt', 'one 1')
+      put('stale/c.txt', 'three')
+      await t.services.datasets.definitions.create({ name: 'stale', datastore: 'disk', path: 'stale' }, 'tester')
+      const first = await snapshot('stale')
+      // New bytes of the same length, the time put back to the nanosecond (as `cp -p` would leave it).
+      const rewriteKeepingTime = (rel: string, content: string) => {
+        const file = path.join(root, rel)
+        const ref = `${file}.ref`
+        fs.writeFileSync(ref, '')
+        execFileSync('touch', ['-r', file, ref])
+        fs.writeFileSync(file, content)
+        execFileSync('touch', ['-r', ref, file])
+        fs.rmSync(ref)
+      }
+      rewriteKeepingTime('stale/a.txt', 'ONE 1')
+      const dataset = await t.services.datasets.definitions.row('stale')
+      const oidIn = async (row: typeof first.row, file: string) => (await t.services.datasets.files.entry(dataset, row, file)).oid
+
+      const trusting = await snapshot('stale')
+      assert.equal(trusting.version.id, first.version.id, 'size and marker unchanged: the cache is trusted')
+      assert.equal(await oidIn(trusting.row, 'a.txt'), sha('one 1'))
+
+      const rehashed = await snapshot('stale', { rehash: true })
+      assert.notEqual(rehashed.version.id, first.version.id)
+      assert.equal(rehashed.events.at(-1)!.files_cached ?? 0, 0, 'nothing taken from the cache')
+      assert.equal(await oidIn(rehashed.row, 'a.txt'), sha('ONE 1'))
+      assert.equal((await snapshot('stale')).version.id, rehashed.version.id, 'the cache now holds the new hash')
+
+      rewriteKeepingTime('stale/c.txt', 'THREE')
+      const pinned = await snapshot('stale', { pin: true })
+      assert.equal(await oidIn(pinned.row, 'c.txt'), sha('THREE'), 'pinning read the file and kept what it read')
+      assert.equal(await t.services.registry.objects.has(sha('THREE')), true)
+      assert.equal((await snapshot('stale')).version.id, pinned.version.id, 'and corrected the cache entry')
     })
 
     test('large files stream through the hasher with byte progress; the id matches their content', async () => {

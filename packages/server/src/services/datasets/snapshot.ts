@@ -20,6 +20,8 @@ import { versionToWire } from './versions.js'
 
 export interface SnapshotOptions {
   pin?: boolean
+  /** Hash every file again instead of trusting the stat cache (see HashOptions.rehash). */
+  rehash?: boolean
   message?: string
   tags?: Tag[]
   who?: string
@@ -71,7 +73,7 @@ export class SnapshotEngine {
     const source = await this.datastores.open(datastore)
     const selection = selectionOfRow(dataset)
     const hashing = opts.pin ? 'pinning' : 'hashing'
-    const hashOpts = { datastoreId: datastore.datastore_id, pin: !!opts.pin, objects: this.objects }
+    const hashOpts = { datastoreId: datastore.datastore_id, pin: !!opts.pin, rehash: !!opts.rehash, objects: this.objects }
     const cache = this.store.datasets.statCache
     const listed = (files: number) => {
       if (files === 0) throw noFiles(dataset, datastore)
