@@ -125,6 +125,12 @@ export const datasetEndpoints = {
   }),
   /** Response: `{ dataset: VersionedDataset }` with its latest version. */
   getDataset: endpoint({ method: 'GET', path: '/datasets/get', request: Type.Object({ ...Name }) }),
+  /**
+   * Deletes a dataset and its versions (their manifests go at the next `railyard gc`). Refused with
+   * RESOURCE_CONFLICT once any experiment has been frozen on it or any run logged one of its
+   * versions as an input: what data those used must stay answerable. Response: `{}`.
+   */
+  deleteDataset: endpoint({ method: 'DELETE', path: '/datasets/delete', request: Type.Object({ ...Name }) }),
   /** By name, optionally only those on one datastore. Response: `{ datasets?: VersionedDataset[], next_page_token? }`. */
   listDatasets: endpoint({
     method: 'GET',

@@ -152,6 +152,17 @@ Examples:
       )
     })
 
+  cmd
+    .command('rm')
+    .alias('delete')
+    .description('Remove a dataset and its versions; refused once an experiment froze it or a run used it. The data is not touched')
+    .argument('<name>', 'dataset name')
+    .addOption(trackingUriOption())
+    .action(async (name: string, _opts, self: Command) => {
+      await clientFor(trackingUriOf(self)).datasets.delete(name)
+      console.log(`Removed dataset ${name} (its manifests go at the next \`railyard gc\`)`)
+    })
+
   cmd.addCommand(snapshotCommand())
   cmd.addCommand(diffCommand())
   cmd.addCommand(filesCommand())

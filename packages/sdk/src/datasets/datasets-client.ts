@@ -111,6 +111,14 @@ export class DatasetsClient {
 
   // ---- datasets ----
 
+  /**
+   * Deletes a dataset and its versions; refused (RESOURCE_CONFLICT) once an experiment was frozen
+   * on it or a run logged one of its versions as an input.
+   */
+  async delete(name: string): Promise<void> {
+    await this.call('deleteDataset', { name })
+  }
+
   /** A files dataset (`datastore` + `path` and/or `glob`) or a table dataset (`table`). */
   async create(req: Omit<DatasetRequestOf<'createDataset'>, 'tags'> & { tags?: Record<string, string> }): Promise<VersionedDataset> {
     return (await this.call('createDataset', { ...req, tags: toTags(req.tags) })).dataset

@@ -25,6 +25,7 @@ export interface DatasetResponses {
   getDatastore: DatastoreResponse
   listDatastores: ListDatastoresResponse
   deleteDatastore: Record<string, never>
+  deleteDataset: Record<string, never>
   createDataset: DatasetResponse
   getDataset: DatasetResponse
   listDatasets: ListDatasetsResponse

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { DATASET_MANIFEST_HEADER } from '@railyard/api'
 import { DIALECTS } from '../testing/databases.js'
 import { createTestApp, type TestApp } from '../testing/test-app.js'
-import { call } from '../testing/http.js'
+import { call, mlflow } from '../testing/http.js'
 
 const sha = (b: string | Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
@@ -291,6 +291,45 @@ for (const dialect of DIALECTS) {
       const inUse = await ry('DELETE', '/datastores/delete', { name: 'lake' })
       assert.equal(inUse.status, 409)
       assert.match(inUse.body.message, /used by dataset/)
+    })
+
+    test('delete: an unused dataset goes with its versions; one an experiment froze or a run used is refused and kept', async () => {
+      writeFiles(data, { 'scratch/a.txt': 'a', 'scratch/b.txt': 'b' })
+      await ok('POST', '/datastores/create', { name: 'scratch-store', kind: 'local', config: { root: path.join(data, 'scratch') } })
+      await ok('POST', '/datasets/create', { name: 'typo', datastore: 'scratch-store' })
+      await snapshot('typo')
+      await snapshot('typo', { pin: true })
+      await ok('DELETE', '/datasets/delete', { name: 'typo' })
+      assert.equal((await ry('GET', '/datasets/get', { name: 'typo' })).status, 404)
+      assert.equal((await ry('GET', '/datasets/versions/list', { name: 'typo' })).status, 404)
+      assert.equal((await ry('DELETE', '/datasets/delete', { name: 'typo' })).status, 404)
+      // Its datastore is free again; a new dataset of the old name starts with no versions.
+      await ok('POST', '/datasets/create', { name: 'typo', datastore: 'scratch-store' })
+      assert.equal(await versionCount('typo'), 0)
+      await ok('DELETE', '/datasets/delete', { name: 'typo' })
+      await ok('DELETE', '/datastores/delete', { name: 'scratch-store' })
+
+      const api = mlflow(t.app)
+      await ok('POST', '/datasets/create', { name: 'used', datastore: 'lake', path: 'other' })
+      const experiment = (await api('POST', '/experiments/create', { name: `delete-used-${dialect}` })).body.experiment_id
+      const run = (await api('POST', '/runs/create', { experiment_id: experiment })).body.run.info.run_id
+      await ok('POST', '/datasets/resolve', { experiment_id: experiment, dataset: 'used', run_id: run })
+      const refused = await ry('DELETE', '/datasets/delete', { name: 'used' })
+      assert.equal(refused.status, 409)
+      assert.equal(refused.body.error_code, 'RESOURCE_CONFLICT')
+      assert.match(refused.body.message, new RegExp(`experiment\\(s\\) 'delete-used-${dialect}' froze it; run\\(s\\) ${run} logged its versions`))
+      assert.equal(await versionCount('used'), 1, 'nothing was deleted')
+
+      // A run input alone (no freeze: logged through MLflow's log-inputs) also keeps it.
+      await ok('POST', '/datasets/create', { name: 'logged', datastore: 'lake', path: 'other' })
+      await snapshot('logged')
+      const other = (await api('POST', '/runs/create', { experiment_id: experiment })).body.run.info.run_id
+      const input = { name: 'logged', digest: 'abc', source_type: 'railyard', source: '{}' }
+      assert.equal((await api('POST', '/runs/log-inputs', { run_id: other, datasets: [{ dataset: input }] })).status, 200)
+      const byRun = await ry('DELETE', '/datasets/delete', { name: 'logged' })
+      assert.equal(byRun.status, 409)
+      assert.match(byRun.body.message, new RegExp(`run\\(s\\) ${other} logged`))
+      assert.equal((await ry('DELETE', '/datasets/delete', {})).status, 400)
     })
 
   })

@@ -24,6 +24,7 @@ export function datasetRoutes(ds: DatasetServices) {
         deleteDatastore: (r: D<'deleteDatastore'>) => ds.datastores.delete(r.name),
         createDataset: async (r: D<'createDataset'>, req) => ({ dataset: await ds.definitions.create(r, who(req)) }),
         getDataset: async (r: D<'getDataset'>) => ({ dataset: await ds.definitions.get(r.name) }),
+        deleteDataset: (r: D<'deleteDataset'>) => ds.definitions.delete(r.name),
         listDatasets: (r: D<'listDatasets'>) => ds.definitions.list(r),
         getDatasetVersion: async (r: D<'getDatasetVersion'>) => ({ version: await ds.getVersion(r) }),
         listDatasetVersions: (r: D<'listDatasetVersions'>) => ds.listVersions(r),

@@ -61,6 +61,40 @@ export class DatasetsRepo {
     })
   }
 
+  /**
+   * Deletes the dataset and (by cascade) its versions and freezes, unless an experiment was ever
+   * frozen on it (now or in the freeze history) or a run logged one of its versions as an input
+   * (`inputName`: the dataset's name as run inputs hold it). Returns up to 10 of each user, or
+   * undefined when it was deleted.
+   */
+  async deleteDataset(id: number, inputName: string): Promise<{ experiments: string[]; runs: string[] } | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const frozen = await tx
+        .selectFrom('dataset_freeze_events as e')
+        .leftJoin('experiments as x', 'x.experiment_id', 'e.experiment_id')
+        .select(['e.experiment_id', 'x.name'])
+        .distinct()
+        .where('e.dataset_id', '=', id)
+        .orderBy('e.experiment_id')
+        .limit(10)
+        .execute()
+      const runs = await tx
+        .selectFrom('run_inputs')
+        .select('run_uuid')
+        .distinct()
+        .where('source_type', '=', 'railyard')
+        .where('name', '=', inputName)
+        .orderBy('run_uuid')
+        .limit(10)
+        .execute()
+      if (frozen.length || runs.length) {
+        return { experiments: frozen.map((f) => f.name ?? String(f.experiment_id)), runs: runs.map((r) => r.run_uuid) }
+      }
+      await tx.deleteFrom('datasets').where('dataset_id', '=', id).execute()
+      return undefined
+    })
+  }
+
   async insertDataset(row: Insertable<DatasetTable>): Promise<DatasetRow> {
     try {
       return await this.db.insertInto('datasets').values(row).returningAll().executeTakeFirstOrThrow()

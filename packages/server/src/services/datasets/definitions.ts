@@ -1,6 +1,8 @@
 import {
+  ApiError,
   DATASET_LIMITS,
   InvalidParameterError,
+  LIMITS,
   NotFoundError,
   toInt,
   type DatasetRequestOf,
@@ -76,6 +78,21 @@ export class DatasetDefinitions {
   async get(name: string): Promise<VersionedDataset> {
     const row = await this.row(name)
     return this.toWire(row, await this.store.datasets.versions.latest(row.dataset_id))
+  }
+
+  /** Deletes a dataset nothing has used (see the deleteDataset endpoint). */
+  async delete(name: string): Promise<void> {
+    const row = await this.row(name)
+    const users = await this.store.datasets.deleteDataset(row.dataset_id, row.name.slice(0, LIMITS.datasetNameLength))
+    if (!users) return
+    const parts = [
+      users.experiments.length ? `experiment(s) ${users.experiments.map((e) => `'${e}'`).join(', ')} froze it` : '',
+      users.runs.length ? `run(s) ${users.runs.join(', ')} logged its versions as inputs` : '',
+    ].filter(Boolean)
+    throw new ApiError(
+      'RESOURCE_CONFLICT',
+      `Dataset '${name}' was used: ${parts.join('; ')}. Deleting it would lose which files they used, so nothing was deleted.`,
+    )
   }
 
   async row(name: string): Promise<DatasetRow> {
