@@ -1,11 +1,10 @@
-import fs from 'node:fs'
-import fsp from 'node:fs/promises'
+import fsp, { type FileHandle } from 'node:fs/promises'
 import { once } from 'node:events'
 import { ApiError, STATUS, errorFromBody, type DatasetFile, type ErrorCode, type ReadFilesFrame } from '@railyard/api'
 import { BLAKE3_ABOVE, hasherFor, isContentId } from '@railyard/content-id'
 import { ConnectionError } from '../http.js'
 import { FrameReader } from './frame-reader.js'
-import { Folders, tempNameFor, writeFileAtomically } from './atomic-writes.js'
+import { Folders, localObstacle, tempNameFor, writeFileAtomically } from './atomic-writes.js'
 
 /** A file to fetch and where it goes. */
 export interface Wanted {
@@ -33,10 +32,11 @@ const RECONNECTS = 3
 /**
  * Fetches `batch` (in path order) through one `readDatasetFiles` stream and writes each file below
  * its destination atomically once its bytes hash to the file list's content id (which the header
- * must also announce). Refused files and files whose bytes do not match are reported through
- * `fail`, and the others are still written. A stream that breaks (mid-file or between files) is
- * reopened after the last file read completely. Returns how many files of the batch were handled,
- * and `unsupported` when the server has no such endpoint (nothing was read then).
+ * must also announce). Refused files, files whose bytes do not match and files that something in
+ * the local folder is in the way of are reported through `fail`, and the others are still written.
+ * A stream that breaks (mid-file or between files) is reopened after the last file read
+ * completely. Returns how many files of the batch were handled, and `unsupported` when the server
+ * has no such endpoint (nothing was read then).
  */
 export async function receiveBatch(ctx: BatchContext, batch: Wanted[]): Promise<{ handled: number; unsupported?: boolean }> {
   let handled = 0
@@ -49,7 +49,16 @@ export async function receiveBatch(ctx: BatchContext, batch: Wanted[]): Promise<
     const job = ctx.folders
       .parentOf(item.dest)
       .then(() => writeFileAtomically(item.dest, bytes))
-      .then(() => ctx.done(item.file), (err) => void (writeError ??= err))
+      .then(
+        () => ctx.done(item.file),
+        async (err) => {
+          // Something in the way of this one file does not stop the others.
+          const obstacle = await localObstacle(item.dest, err)
+          if (!obstacle) return void (writeError ??= err)
+          ctx.fail(item.file.path, obstacle)
+          ctx.done(item.file)
+        },
+      )
       .finally(() => writes.delete(job))
     writes.add(job)
   }
@@ -187,15 +196,29 @@ async function receiveSmall(ctx: BatchContext, reader: FrameReader, item: Wanted
   return true
 }
 
-/** Streams one large file to a temporary name, renamed once its bytes hash to the file list's id. */
+/**
+ * Streams one large file to a temporary name, renamed once its bytes hash to the file list's id.
+ * False when it was refused or something local is in the way (reported through `fail`); its bytes
+ * are read to the end either way, so the stream goes on with the next file.
+ */
 async function receiveLarge(ctx: BatchContext, reader: FrameReader, item: Wanted, size: number, discard: boolean, folders: Folders): Promise<boolean> {
-  if (discard) {
+  const skip = async () => {
     if (!(await reader.bytes(size, () => {}))) throw new Error('the stream ended mid-file')
     return false
   }
-  await folders.parentOf(item.dest)
+  if (discard) return skip()
   const tmp = tempNameFor(item.dest)
-  const out = fs.createWriteStream(tmp)
+  let handle: FileHandle
+  try {
+    await folders.parentOf(item.dest)
+    handle = await fsp.open(tmp, 'w')
+  } catch (err) {
+    const obstacle = await localObstacle(item.dest, err)
+    if (!obstacle) throw err
+    ctx.fail(item.file.path, obstacle)
+    return skip()
+  }
+  const out = handle.createWriteStream()
   const failed = once(out, 'error').then(([err]) => Promise.reject(err as Error))
   failed.catch(() => {})
   const hash = checkable(item.file.oid)
@@ -213,11 +236,17 @@ async function receiveLarge(ctx: BatchContext, reader: FrameReader, item: Wanted
       await fsp.rm(tmp, { force: true })
       return false
     }
-    await fsp.rename(tmp, item.dest)
+    try {
+      await fsp.rename(tmp, item.dest)
+    } catch (err) {
+      const obstacle = await localObstacle(item.dest, err)
+      if (!obstacle) throw err
+      ctx.fail(item.file.path, obstacle)
+      await fsp.rm(tmp, { force: true })
+      return false
+    }
   } catch (err) {
     out.destroy()
-    // The file may still be being opened: the removal must come after the stream has closed it,
-    // or the open would create it again behind us and leave an empty temporary file.
     if (!out.closed) await once(out, 'close').catch(() => {})
     await fsp.rm(tmp, { force: true })
     throw err

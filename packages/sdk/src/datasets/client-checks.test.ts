@@ -170,6 +170,18 @@ describe('client-side checks of dataset reads', () => {
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.part')), [])
   })
 
+  test('a file where a large file\'s folder goes: that file is named, the stream goes on to the files after it', async () => {
+    const dir = path.join(scratch, 'sub-is-a-file')
+    fs.mkdirSync(dir)
+    fs.writeFileSync(path.join(dir, 'sub'), 'mine\n')
+    const err = await client.datasets.materialize('docs', versionId, dir).catch((e: unknown) => e)
+    assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
+    assert.equal(err.message, `1 file(s) of version ${versionId} could not be materialized; the others were written:\n  sub/three.txt: a file is in the way: '${path.join(dir, 'sub')}' is a file, not a folder`)
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['one.txt', 'sub', 'two.txt'], 'the files before and after it, no temporary file')
+    assert.equal(fs.readFileSync(path.join(dir, 'two.txt'), 'utf8'), FILES['two.txt'])
+    assert.equal(fs.readFileSync(path.join(dir, 'sub'), 'utf8'), 'mine\n')
+  })
+
   test('unknown names and versions are NotFoundError; a malformed version is InvalidParameterError', async () => {
     await assert.rejects(client.datasets.getVersion('docs', 'deadbeefdeadbeef'), NotFoundError)
     await assert.rejects(client.datasets.getVersion('nope', 'latest'), NotFoundError)

@@ -2,7 +2,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { ApiError } from '@railyard/api'
+import { ApiError, InvalidParameterError } from '@railyard/api'
 import type { RailyardClient } from '../client.js'
 import { ConnectionError } from '../http.js'
 import { startLocalLake, type LocalLake } from '../testing/local-lake.js'
@@ -144,6 +144,53 @@ describe('materialize through the bulk file stream', () => {
     assert.deepEqual(readTree(dir), FILES)
     assert.equal(proxy.count(ONE) - oneBefore, Object.keys(FILES).length)
     assert.equal(proxy.count(BULK) - bulkBefore, 1, 'asked once, then never again')
+  })
+
+  test('a target that is a file, or below one, is refused in plain words before anything is written', async () => {
+    const afile = path.join(scratch, 'afile')
+    fs.writeFileSync(afile, 'not a folder\n')
+    const into = await client.datasets.materialize('pinned', pinned, afile).catch((e: unknown) => e)
+    assert.ok(into instanceof InvalidParameterError, String(into))
+    assert.equal(into.message, `Cannot materialize into '${afile}': it is a file, not a folder`)
+    const below = await client.datasets.materialize('pinned', pinned, path.join(afile, 'sub', 'deeper')).catch((e: unknown) => e)
+    assert.ok(below instanceof InvalidParameterError, String(below))
+    assert.equal(below.message, `Cannot materialize into '${path.join(afile, 'sub', 'deeper')}': '${afile}' is a file, not a folder`)
+    assert.equal(fs.readFileSync(afile, 'utf8'), 'not a folder\n', 'the file is left alone')
+  })
+
+  test('folders and files in the way do not stop the others; each blocked file is named, no temporary file remains', async () => {
+    // Folders where small files go (one empty, one not), one where a large file goes, and a file
+    // where a folder goes; through the stream and one request per file.
+    const blocked = ['big/large.bin', 'données/été.csv', 'données/日本語.txt', 'empty.txt', 'many/f100.txt']
+    for (const bulkRead of [true, false]) {
+      if (!bulkRead) proxy.answers.set(BULK, { status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND', message: 'No endpoint' } })
+      const dir = path.join(scratch, `in-the-way-${bulkRead ? 'stream' : 'each'}`)
+      fs.mkdirSync(path.join(dir, 'empty.txt'), { recursive: true })
+      fs.mkdirSync(path.join(dir, 'many', 'f100.txt'), { recursive: true })
+      fs.writeFileSync(path.join(dir, 'many', 'f100.txt', 'kept.txt'), 'mine\n')
+      fs.mkdirSync(path.join(dir, 'big', 'large.bin'), { recursive: true })
+      fs.writeFileSync(path.join(dir, 'données'), 'a file, not a folder\n')
+
+      const err = await client.datasets.materialize('pinned', pinned, dir, { concurrency: 4 }).catch((e: unknown) => e)
+      assert.ok(err instanceof ApiError && err.code === 'RESOURCE_CONFLICT', String(err))
+      assert.match(err.message, new RegExp(`^5 file\\(s\\) of version ${pinned} could not be materialized; the others were written:\n`))
+      for (const p of ['big/large.bin', 'empty.txt', 'many/f100.txt']) {
+        assert.ok(err.message.includes(`\n  ${p}: a folder is in the way: '${path.join(dir, p)}' is a folder, not a file`), `${p} in:\n${err.message}`)
+      }
+      for (const p of ['données/été.csv', 'données/日本語.txt']) {
+        assert.ok(err.message.includes(`\n  ${p}: a file is in the way: '${path.join(dir, 'données')}' is a file, not a folder`), `${p} in:\n${err.message}`)
+      }
+      const written = readTree(dir)
+      const others = Object.fromEntries(Object.entries(FILES).filter(([p]) => !blocked.includes(p)))
+      assert.deepEqual(written, { ...others, 'many/f100.txt/kept.txt': Buffer.from('mine\n'), données: Buffer.from('a file, not a folder\n') }, 'every other file, the obstacles untouched, no .part file')
+
+      // Once the obstacles are gone, the same call finishes the job and downloads only what was missing.
+      for (const p of ['empty.txt', 'many/f100.txt', 'big/large.bin', 'données']) fs.rmSync(path.join(dir, p), { recursive: true })
+      const again = await client.datasets.materialize('pinned', pinned, dir)
+      assert.deepEqual([again.downloaded, again.skipped], [blocked.length, Object.keys(FILES).length - blocked.length])
+      assert.deepEqual(readTree(dir), FILES)
+      proxy.answers.clear()
+    }
   })
 
   // Last: it changes the datastore under the unpinned version.

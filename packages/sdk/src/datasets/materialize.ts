@@ -1,8 +1,9 @@
+import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import { ApiError, type DatasetFile } from '@railyard/api'
+import { ApiError, InvalidParameterError, STATUS, errorFromBody, type DatasetFile } from '@railyard/api'
 import { localOidIfSize, localPathOf } from './local-files.js'
-import { Folders } from './atomic-writes.js'
+import { Folders, fileInTheWayOf, localObstacle } from './atomic-writes.js'
 import { receiveBatch, type Wanted } from './bulk-read.js'
 
 /** Progress of a materialization; counts so far and totals. */
@@ -67,15 +68,16 @@ const CHECKS = 8
  * same version reads nothing from the server. Missing files come in batches, each as one stream
  * (`readMany`; a stream that breaks is resumed after its last complete file), or one request per
  * file, `concurrency` at a time, from servers without it. Files the server refuses (changed or
- * vanished since an unpinned version was taken) and files whose bytes do not match do not stop the
- * others; at the end they are reported together in one error naming them, and the folder holds
- * every file that could be read. Network failures stop at once.
+ * vanished since an unpinned version was taken), files whose bytes do not match and files that
+ * something in the folder is in the way of (a folder where the file goes, a file where its folder
+ * goes) do not stop the others; at the end they are reported together in one error naming them
+ * (RESOURCE_CONFLICT), and the folder holds every other file. A `dir` that is a file or below
+ * one is an InvalidParameterError before anything is written. Network failures stop at once.
  */
 export async function materialize(source: MaterializeSource, dir: string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const root = path.resolve(dir)
-  await fsp.mkdir(root, { recursive: true })
   // An empty folder holds nothing to keep: no file needs a look.
-  const fresh = (await fsp.readdir(root)).length === 0
+  const fresh = await prepareTarget(root)
   const progress: MaterializeProgress = {
     files_done: 0,
     files_total: source.fileCount,
@@ -171,6 +173,26 @@ async function* missingBatches(files: AsyncIterable<DatasetFile>, root: string, 
   if (batch.length) yield batch
 }
 
+/**
+ * Makes `root` (and the folders above it) when missing, and says whether it is empty. A file in
+ * the way, or a folder this process may not write in, is an InvalidParameterError in plain words.
+ */
+async function prepareTarget(root: string): Promise<boolean> {
+  try {
+    await fsp.mkdir(root, { recursive: true })
+    await fsp.access(root, fs.constants.W_OK)
+    return (await fsp.readdir(root)).length === 0
+  } catch (err) {
+    const file = await fileInTheWayOf(root)
+    const cannot = `Cannot materialize into '${root}'`
+    if (file === root) throw new InvalidParameterError(`${cannot}: it is a file, not a folder`)
+    if (file) throw new InvalidParameterError(`${cannot}: '${file}' is a file, not a folder`)
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EACCES' || code === 'EPERM') throw new InvalidParameterError(`${cannot}: no permission to create or write in it`)
+    throw err
+  }
+}
+
 /** One request per file, `concurrency` at a time (servers without the bulk read). */
 async function downloadEach(
   source: MaterializeSource,
@@ -187,13 +209,15 @@ async function downloadEach(
     while (stopped === undefined && at < items.length) {
       signal?.throwIfAborted()
       const { file, dest } = items[at++]
-      await folders.parentOf(dest)
       try {
+        await folders.parentOf(dest)
         await source.download(file, dest)
       } catch (err) {
-        // A verdict about this file (changed, vanished) is collected; anything else ends the work.
-        if (!(err instanceof ApiError) || err.status >= 500) throw err
-        fail(file.path, err)
+        // A verdict about this file (changed, vanished) or something local in its way is collected;
+        // anything else ends the work.
+        const verdict = err instanceof ApiError ? (err.status < 500 ? err : undefined) : await localObstacle(dest, err)
+        if (!verdict) throw err
+        fail(file.path, verdict)
       }
       finished(file)
     }
@@ -209,8 +233,7 @@ function failureError(versionId: string, failures: Array<{ path: string; error: 
   const more = failures.length > NAMED_FAILURES ? [`  … and ${failures.length - NAMED_FAILURES} more`] : []
   const codes = new Set(failures.map((f) => f.error.code))
   const code = codes.size === 1 ? failures[0].error.code : 'RESOURCE_CONFLICT'
-  return new ApiError(
-    code,
-    `${failures.length} file(s) of version ${versionId} could not be materialized; the others were written:\n${[...named, ...more].join('\n')}`,
-  )
+  const message = `${failures.length} file(s) of version ${versionId} could not be materialized; the others were written:\n${[...named, ...more].join('\n')}`
+  // The class that goes with the code, as errors from the server have.
+  return errorFromBody(STATUS[code], { error_code: code, message })
 }
