@@ -167,7 +167,8 @@ async function printFiles(files: AsyncIterable<DatasetFile>, opts: { long?: bool
   if (opts.json) await writeJsonArray(out, files)
   else {
     for await (const f of files) {
-      await out.line(opts.long ? `${String(f.size).padStart(12)}  ${f.oid.slice(0, 19)}  ${f.marker.padEnd(24)}  ${f.path}` : f.path)
+      // The whole hash: what `sha256sum` / `b3sum` print, to check a file by hand.
+      await out.line(opts.long ? `${String(f.size).padStart(12)}  ${f.oid}  ${f.marker.padEnd(24)}  ${f.path}` : f.path)
     }
   }
   await out.flush()

@@ -45,7 +45,7 @@ Examples:
           onProgress: (e) => {
             if (e.phase === 'done') return
             cached = e.files_cached ?? cached
-            bar.update({ ...e, note: e.files_cached ? `${formatCount(e.files_cached)} unchanged` : undefined })
+            bar.update({ ...e, note: e.files_cached ? `${formatCount(e.files_cached)} known` : undefined })
           },
         })
       } finally {
@@ -54,7 +54,8 @@ Examples:
       const { version, reused } = result
       if (opts.json) return printJson(result)
       const took = formatDuration(Date.now() - started)
-      const unchanged = cached ? `, ${formatCount(cached)} unchanged files not read again` : ''
+      // The stat cache is per datastore: another dataset's snapshot of the same files counts too.
+      const unchanged = cached ? `, ${formatCount(cached)} files' hashes known from earlier snapshots of the datastore` : ''
       console.error(`railyard: ${reused ? 'the files match existing version' : 'took version'} ${version.short_id} in ${took}${unchanged}`)
       printVersion(`Version of ${name}`, version)
     })
@@ -93,7 +94,8 @@ Examples:
       } finally {
         bar.done()
       }
-      if (opts.json) return printJson(result)
+      // snake_case, as every other --json output and the REST API.
+      if (opts.json) return printJson({ version_id: result.versionId, dir: result.dir, files: result.files, bytes: result.bytes, downloaded: result.downloaded, skipped: result.skipped })
       console.log(
         `Materialized ${formatCount(result.files)} files (${formatBytes(result.bytes)}) of ${name} ${result.versionId} into ${result.dir}: ` +
           `${formatCount(result.downloaded)} downloaded, ${formatCount(result.skipped)} already present, in ${formatDuration(Date.now() - started)}`,

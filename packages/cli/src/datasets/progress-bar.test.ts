@@ -42,10 +42,12 @@ test('in a terminal: lines are cut to the width, and redraws are throttled', () 
 test('not a terminal: plain lines at phase changes and then at most every interval; quiet prints nothing', () => {
   const { stream, written } = fakeStream(false)
   const bar = new ProgressBar({ stream, lineIntervalMs: 60_000 })
+  bar.update({ phase: 'listing', files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 })
   bar.update({ phase: 'listing', files_done: 0, files_total: 5, bytes_done: 0, bytes_total: 0 })
   bar.update({ phase: 'listing', files_done: 0, files_total: 9, bytes_done: 0, bytes_total: 0 })
   bar.update({ phase: 'hashing', files_done: 3, files_total: 9, bytes_done: 1500, bytes_total: 9000, note: '2 unchanged' })
   bar.done()
+  // The all-zero first event printed nothing; the first with counts starts the phase's lines.
   assert.deepEqual(written, ['railyard: listing 0/5 files, 0 B/0 B\n', 'railyard: hashing 3/9 files, 1.50 kB/9.00 kB, 2 unchanged\n'])
 
   const quiet = fakeStream(false)

@@ -45,13 +45,17 @@ export class ProgressBar {
 
   constructor(opts: ProgressBarOptions = {}) {
     this.stream = opts.stream ?? process.stderr
-    this.tty = opts.tty ?? this.stream.isTTY === true
+    // A terminal that cannot move the cursor (TERM=dumb: Emacs shells, some CI consoles) gets plain lines.
+    this.tty = opts.tty ?? (this.stream.isTTY === true && process.env.TERM !== 'dumb')
     this.lineIntervalMs = opts.lineIntervalMs ?? 2000
     this.quiet = opts.quiet ?? false
   }
 
   update(state: ProgressState): void {
     if (this.quiet) return
+    // Nothing known yet (a listing's first event): a line of zeros says nothing, and the phase
+    // starts with the first event that has something to show.
+    if (state.files_total === 0 && state.bytes_total === 0) return
     const now = Date.now()
     const newPhase = state.phase !== this.phase
     if (newPhase) {
