@@ -1,6 +1,9 @@
-import { test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { closedPort, runCli } from './testing/cli.js'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { closedPort, runCli, startServer, type TestServer } from './testing/cli.js'
 
 test('usage errors exit 2 with a message and a pointer to --help', async () => {
   const cases: Array<[string[], RegExp]> = [
@@ -39,6 +42,18 @@ test('--help explains with examples and exits 0', async () => {
   assert.match(runs.stdout, /--tracking-uri <uri>/)
 })
 
+test('--help marks the options a command cannot run without', async () => {
+  const [refresh, deploy] = await Promise.all([runCli(['experiments', 'refresh-data', '--help']), runCli(['deploy', '--help'])])
+  assert.equal(refresh.code, 0)
+  assert.match(refresh.stdout, /^ {2}--reason <text> +why, for the experiment's data history \(required\)$/m)
+  assert.doesNotMatch(refresh.stdout, /--version <version>.*\(required\)/)
+  assert.match(deploy.stdout, /--model <name> +registered model \(required\)/)
+  // Still enforced, as before.
+  const missing = await runCli(['experiments', 'refresh-data', 'x'])
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /required option '--reason <text>' not specified/)
+})
+
 test('an unreachable server: one line naming the URL, exit 1', async () => {
   const url = `http://127.0.0.1:${await closedPort()}`
   const [byFlag, byEnv] = await Promise.all([
@@ -50,4 +65,60 @@ test('an unreachable server: one line naming the URL, exit 1', async () => {
     assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr)
     assert.ok(res.stderr.includes(`cannot reach the tracking server at ${url} (connection refused)`), res.stderr)
   }
+})
+
+describe('errors the server finds in what the command line passed on', () => {
+  let server: TestServer
+  let lake: string
+  let cli: (...args: string[]) => ReturnType<typeof runCli>
+
+  before(async () => {
+    server = await startServer('sqlite')
+    lake = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-cli-errors-'))
+    fs.writeFileSync(path.join(lake, 'a.txt'), 'a\n')
+    cli = (...args) => runCli(args, { env: { RAILYARD_TRACKING_URI: server.url } })
+    assert.equal((await cli('datastores', 'add', 'lake', '--kind', 'local', '--root', lake)).code, 0)
+    const create = await cli('datasets', 'create', 'corpus', '--datastore', 'lake')
+    assert.equal(create.code, 0, create.stderr)
+    assert.equal((await cli('datasets', 'snapshot', 'corpus', '-q')).code, 0)
+  })
+  after(async () => {
+    await server.close()
+    fs.rmSync(lake, { recursive: true, force: true })
+  })
+
+  test('a value the server rejects (INVALID_PARAMETER_VALUE) is wrong usage: exit 2, one line', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['datasets', 'diff', 'corpus', '7215974', 'latest'], /Invalid version '7215974'/],
+      [['datasets', 'create', 'bracket', '--datastore', 'lake', '--include', '[abc'], /\[abc/],
+      [['datastores', 'add', 'bad name/x', '--kind', 'local', '--root', lake], /bad name\/x/],
+      [['datastores', 'add', 'bad3', '--kind', 'local'], /root/],
+      [['runs', 'ls', '--filter', 'metrics.acc >>> 1'], /./],
+    ]
+    const results = await Promise.all(cases.map(([args]) => cli(...args)))
+    results.forEach((res, i) => {
+      const [args, message] = cases[i]
+      assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`)
+      assert.match(res.stderr, /^railyard: .*\(INVALID_PARAMETER_VALUE\)\n$/, args.join(' '))
+      assert.match(res.stderr, message, args.join(' '))
+    })
+    const stores = JSON.parse((await cli('datastores', 'ls', '--json')).stdout)
+    assert.deepEqual(stores.map((d: any) => d.name), ['lake'])
+  })
+
+  test('what does not exist or is taken is a failure: exit 1', async () => {
+    const [missingDataset, missingVersion, taken] = await Promise.all([
+      cli('datasets', 'diff', 'nope', 'latest', 'latest'),
+      cli('datasets', 'files', 'corpus', 'deadbeef00'),
+      cli('datastores', 'add', 'lake', '--kind', 'local', '--root', lake),
+    ])
+    for (const [res, code] of [
+      [missingDataset, 'RESOURCE_DOES_NOT_EXIST'],
+      [missingVersion, 'RESOURCE_DOES_NOT_EXIST'],
+      [taken, 'RESOURCE_ALREADY_EXISTS'],
+    ] as const) {
+      assert.equal(res.code, 1, res.stderr)
+      assert.match(res.stderr, new RegExp(`^railyard: .*\\(${code}\\)\n$`))
+    }
+  })
 })

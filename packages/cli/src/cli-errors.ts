@@ -10,6 +10,26 @@ export class UsageError extends Error {}
 /** A failure already explained in plain words; printed as is. */
 export class CliError extends Error {}
 
+/**
+ * The server turned down a well-formed request (a deploy without a passing gate, a rollback with
+ * nothing to go back to). The server answers these with INVALID_PARAMETER_VALUE, but they are
+ * failures (exit 1), not wrong usage: CI tells "refused" from "typo" by the exit code.
+ */
+export class RefusedError extends CliError {
+  constructor(err: ApiError) {
+    super(`${err.message} (${err.code})`)
+  }
+}
+
+/** `work`, with the server's INVALID_PARAMETER_VALUE answers turned into RefusedError. */
+export async function refusalsFail<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    throw err instanceof ApiError && err.code === 'INVALID_PARAMETER_VALUE' ? new RefusedError(err) : err
+  }
+}
+
 /** The server at `url` could not be reached; keeps the URL so the message can name it. */
 export class UnreachableError extends CliError {
   constructor(
@@ -38,7 +58,12 @@ export function describeError(err: unknown, trackingUri?: string): { message?: s
   if (err instanceof ConnectionError) {
     return { message: new UnreachableError(trackingUri ?? 'the tracking URI', connectionReason(err)).message, code: EXIT.failure }
   }
-  if (err instanceof ApiError) return { message: `${err.message} (${err.code})`, code: EXIT.failure }
+  if (err instanceof ApiError) {
+    // INVALID_PARAMETER_VALUE is the server rejecting a value we passed on from the command line
+    // (a version, a pattern, a name): wrong usage, as when commander rejects one.
+    const code = err.code === 'INVALID_PARAMETER_VALUE' ? EXIT.usage : EXIT.failure
+    return { message: `${err.message} (${err.code})`, code }
+  }
   const message = err instanceof Error ? err.message : String(err)
   const stack = process.env.RAILYARD_DEBUG && err instanceof Error ? `\n${err.stack}` : ''
   return { message: `${message}${stack}`, code: EXIT.failure }

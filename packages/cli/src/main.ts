@@ -13,6 +13,7 @@ import { gcCommand } from './commands/gc.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
+import { helpConfig } from './help.js'
 
 const program = new Command()
   .name('railyard')
@@ -28,7 +29,8 @@ Examples:
   railyard runs ls --experiment churn --order-by "metrics.auc DESC"
   railyard runs logs <run-id> --follow
 
-Exit codes: 0 success, 1 failure (including an unreachable server), 2 wrong usage.
+Exit codes: 0 success, 1 failure (including an unreachable server), 2 wrong usage (including a
+value the server rejects).
 \`railyard run\` exits with the command's own exit code.`)
 
 program.addCommand(serverCommand())
@@ -47,7 +49,7 @@ program.addCommand(gcCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {
-  cmd.exitOverride().showHelpAfterError('(add --help for usage)')
+  cmd.exitOverride().showHelpAfterError('(add --help for usage)').configureHelp(helpConfig)
   cmd.commands.forEach(configure)
 }
 configure(program)

@@ -116,14 +116,14 @@ describe('railyard experiments and runs listings', () => {
     assert.equal(JSON.parse(all.stdout).find((e: any) => e.name === 'beta').lifecycle_stage, 'deleted')
   })
 
-  test('server-side errors are one line and exit 1', async () => {
+  test('server-side errors are one line: exit 1, or 2 for a value the server rejects', async () => {
     const [badFilter, unknownRun, unknownExperiment] = await Promise.all([
       cli('runs', 'ls', '--filter', 'metrics.acc >>> 1'),
       cli('runs', 'show', 'f'.repeat(32)),
       cli('runs', 'ls', '-e', 'no-such-experiment'),
     ])
     for (const res of [badFilter, unknownRun, unknownExperiment]) {
-      assert.equal(res.code, 1)
+      assert.equal(res.code, res === badFilter ? 2 : 1, res.stderr)
       assert.equal(res.stderr.split('\n').filter(Boolean).length, 1, res.stderr)
       assert.doesNotMatch(res.stderr, /\n\s+at /)
     }

@@ -6,7 +6,7 @@ import { formatDuration, keepRunningOnClosedOutput } from '../output.js'
 import { LogShipper } from '../run/log-shipper.js'
 import { currentUser, gitInfo, runTags } from '../run/run-tags.js'
 import { supervise, type ChildOutcome } from '../run/supervise.js'
-import { datasetNames, exportDatasetsForRun } from '../run/dataset-env.js'
+import { checkDatasetsExist, datasetNames, exportDatasetsForRun } from '../run/dataset-env.js'
 
 /** How long `railyard run` waits at the end for the last output lines to reach the server. */
 const FINAL_FLUSH_MS = 15_000
@@ -65,6 +65,9 @@ Examples:
 
 async function trackedRun(trackingUri: string, command: string[], opts: RunOptions): Promise<number> {
   const setup = clientFor(trackingUri)
+  const datasets = datasetNames(opts.dataset)
+  // Before the run (and its experiment) exist, so a wrong name leaves nothing behind.
+  await checkDatasetsExist(setup, datasets)
   const git = await gitInfo(process.cwd())
   const tags = [...runTags(command, git), ...opts.tag]
   const run = await startOrJoinRun(setup, opts, tags)
@@ -73,7 +76,7 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   const experiment = await setup.experiments.get(experimentId)
   const say = (message: string) => opts.quiet || process.stderr.write(`railyard: ${message}\n`)
   say(`run ${runId} (${run.info.run_name}) in experiment '${experiment.name}' [${experimentId}] at ${trackingUri}`)
-  const data = await exportDatasetsForRun(setup, { runId, experimentId }, datasetNames(opts.dataset))
+  const data = await exportDatasetsForRun(setup, { runId, experimentId }, datasets)
   for (const line of data.summary) say(`dataset ${line}`)
 
   // The shipper's own client retries a little per batch; the shipper keeps retrying after that.

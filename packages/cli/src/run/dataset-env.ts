@@ -37,6 +37,15 @@ export function datasetNames(values: string[]): string[] {
 }
 
 /**
+ * Fails (NotFoundError) when a dataset does not exist, with read-only calls: `railyard run` checks
+ * before it creates the run, so a mistyped name leaves no run behind. The freeze itself waits for
+ * the run, as it records which run froze it.
+ */
+export async function checkDatasetsExist(client: RailyardClient, names: string[]): Promise<void> {
+  await Promise.all(names.map((name) => client.datasets.get(name)))
+}
+
+/**
  * Resolves each dataset's frozen version for the run's experiment (freezing one on first use) and
  * records it as the run's input, then writes each version's file list, one relative path per line,
  * to a file the command can read. The lists are streamed from the manifests, so a million-file
@@ -68,7 +77,10 @@ export async function exportDatasets(
   }
 }
 
-/** `exportDatasets` for a run `railyard run` created: if the data cannot be resolved, the run ends FAILED. */
+/**
+ * `exportDatasets` for a run `railyard run` created or joined: if the data cannot be resolved even
+ * though each dataset exists (say its first snapshot selects no files), the run ends FAILED.
+ */
 export async function exportDatasetsForRun(
   client: RailyardClient,
   run: { runId: string; experimentId: string },
