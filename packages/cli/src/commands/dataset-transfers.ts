@@ -75,7 +75,10 @@ export function materializeCommand(): Command {
     .addHelpText('after', `
 Each file is written under a temporary name and renamed once its hash matches the version, so the
 folder never holds a partial or wrong file. A file that changed in the datastore since an unpinned
-version was taken is not written; all such files are named at the end and the exit code is 1.
+version was taken is not written, nor is one whose place in the folder is taken (a folder where the
+file goes, a file where one of its folders goes); the other files are written, all such files are
+named at the end and the exit code is 1. Files in the folder that the version does not list are
+left as they are.
 
 Examples:
   railyard datasets materialize tweets latest ./data/tweets
