@@ -21,7 +21,7 @@ export function parseJsonBody(text: string): unknown {
     try {
       value = JSON.parse(value)
     } catch {
-      throw new InvalidParameterError('Malformed JSON request body: a string that is not JSON')
+      throw new InvalidParameterError('The request body must be a JSON object, not a JSON string')
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

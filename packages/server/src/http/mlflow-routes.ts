@@ -26,6 +26,11 @@ export function mountEndpoints<E extends Record<string, Endpoint>>(
           method,
           url: prefix + ep.path,
           schema: { [part]: ep.request },
+          // No body at all reads as `{}`, as MLflow's server reads it: the check then names the
+          // missing field instead of the body.
+          preValidation: async (req) => {
+            if (part === 'body' && (req.body === undefined || req.body === null)) req.body = {}
+          },
           handler: async (req) => {
             const input = method === 'GET' ? req.query : req.body
             return compact((await handler(input, req)) ?? {})

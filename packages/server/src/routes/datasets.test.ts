@@ -330,6 +330,13 @@ for (const dialect of DIALECTS) {
       assert.equal(byRun.status, 409)
       assert.match(byRun.body.message, new RegExp(`run\\(s\\) ${other} logged`))
       assert.equal((await ry('DELETE', '/datasets/delete', {})).status, 400)
+      // No body at all (curl -X DELETE '...?name=x'): the missing field is named, as MLflow names it.
+      const bare = await t.app.inject({ method: 'DELETE', url: '/api/2.0/railyard/datasets/delete?name=logged' })
+      assert.equal(bare.statusCode, 400)
+      assert.match(JSON.parse(bare.body).message, /'name'/)
+      const quoted = await t.app.inject({ method: 'POST', url: '/api/2.0/railyard/datasets/create', headers: { 'content-type': 'application/json' }, payload: '"str"' })
+      assert.equal(quoted.statusCode, 400)
+      assert.equal(JSON.parse(quoted.body).message, 'The request body must be a JSON object, not a JSON string')
     })
 
   })
