@@ -18,7 +18,8 @@ export class FilesChangedError extends ApiError {
     super(
       'RESOURCE_CONFLICT',
       `Dataset '${dataset}' version ${versionId.slice(7, 19)}: ${total} file${total === 1 ? '' : 's'} changed since the version was taken: ` +
-        `${named}${more}. Take a new snapshot, or pin versions (snapshot with pin) to keep their bytes.`,
+        `${named}${more}. The version was not pinned, so Railyard holds no copy of the bytes it recorded: a new snapshot records the files ` +
+        'as they are now, and a pinned one (--pin) keeps a copy for later reads.',
     )
   }
 }
