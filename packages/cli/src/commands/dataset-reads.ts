@@ -109,7 +109,9 @@ Examples:
       const v = freeze.version
       if (!opts.quiet) {
         const since = created ? 'frozen now' : `frozen since ${formatTime(freeze.frozen_at)}${freeze.frozen_by ? ` by ${freeze.frozen_by}` : ''}`
-        process.stderr.write(`railyard: ${name} is at version ${v.short_id} for experiment ${experimentId} (${formatCount(v.file_count)} files, ${since})\n`)
+        // The name as given (with its id), as refresh-data and the listings name experiments.
+        const experiment = opts.experiment && opts.experiment !== experimentId ? `'${opts.experiment}', id ${experimentId}` : experimentId
+        process.stderr.write(`railyard: ${name} is at version ${v.short_id} for experiment ${experiment} (${formatCount(v.file_count)} files, ${since})\n`)
       }
       const files = client.datasets.files(name, v.id)
       if (!opts.json) return printFiles(files, opts)

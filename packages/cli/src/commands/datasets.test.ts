@@ -106,7 +106,7 @@ describe('railyard datastores, datasets and run --dataset', () => {
     assert.equal(frozen.created, true)
     assert.equal(frozen.version.id, versions[0])
     assert.deepEqual(frozen.files.map((f: any) => f.path), ['feb/1.json', 'jan/1.json', 'jan/2.json'])
-    assert.match(used.stderr, /tweets is at version [0-9a-f]{12} for experiment \d+ \(3 files, frozen now\)/)
+    assert.match(used.stderr, /tweets is at version [0-9a-f]{12} for experiment 'sentiment', id \d+ \(3 files, frozen now\)/)
 
     // Later uses in the experiment get the same files, whatever the newest data is.
     const plain = await cli('datasets', 'use', 'tweets', '-e', 'sentiment')

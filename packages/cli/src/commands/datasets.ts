@@ -175,5 +175,7 @@ Examples:
 function sourceOf(d: VersionedDataset): string {
   if (d.type === 'table') return `query on ${d.table?.source_uri ?? '?'}`
   const where = d.glob ?? (d.path ? `${d.path}/` : '/')
-  return `${d.datastore}:${where}`
+  // Include/exclude patterns change what a dataset holds, so two datasets of one folder must not look alike.
+  const filters = [...(d.include ?? []).map((p) => `+${p}`), ...(d.exclude ?? []).map((p) => `-${p}`)]
+  return `${d.datastore}:${where}${filters.length ? ` ${filters.join(' ')}` : ''}`
 }

@@ -275,6 +275,12 @@ for (const dialect of DIALECTS) {
       assert.equal(await versionCount('empty-glob'), 0)
       assert.equal(objectFiles(), objectsBefore)
 
+      // '*' stops at a slash: the message says how to match at any depth.
+      await ok('POST', '/datasets/create', { name: 'shallow', datastore: 'lake', path: 'tweets', include: ['*.json'] })
+      const shallow = await ry('POST', '/datasets/snapshot', { name: 'shallow', stream: false })
+      assert.equal(shallow.status, 400)
+      assert.match(shallow.body.message, /with its include\/exclude patterns matched nothing .*\('\*' matches within one folder: '\*\*\/\*\.json' matches at any depth\)$/)
+
       await ok('POST', '/datasets/create', { name: 'no-folder', datastore: 'lake', path: 'not/there' })
       const folder = await ry('POST', '/datasets/snapshot', { name: 'no-folder' })
       assert.equal(folder.status, 400)

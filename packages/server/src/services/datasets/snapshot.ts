@@ -161,7 +161,14 @@ export class SnapshotEngine {
 function noFiles(dataset: DatasetRow, datastore: DatastoreRow): InvalidParameterError {
   const what = dataset.glob ? `glob '${dataset.glob}'` : `folder '${dataset.path || '/'}'`
   const filters = dataset.include !== '[]' || dataset.exclude !== '[]' ? ' with its include/exclude patterns' : ''
-  return new InvalidParameterError(`Dataset '${dataset.name}' selects no files: ${what}${filters} matched nothing in datastore '${datastore.name}'`)
+  return new InvalidParameterError(`Dataset '${dataset.name}' selects no files: ${what}${filters} matched nothing in datastore '${datastore.name}'${globHint(dataset)}`)
+}
+
+/** `*` stops at a slash, which .gitignore users do not expect: say so when a pattern has one without `**`. */
+function globHint(dataset: DatasetRow): string {
+  const patterns = [dataset.glob ?? '', ...(JSON.parse(dataset.include) as string[])]
+  const shallow = patterns.find((p) => p.includes('*') && !p.includes('**'))
+  return shallow ? ` ('*' matches within one folder: '**/${shallow.split('/').pop()}' matches at any depth)` : ''
 }
 
 /** The listing's batches; a storage failure while listing is the caller's input problem (see asInputError). */
