@@ -27,9 +27,12 @@ export function mountEndpoints<E extends Record<string, Endpoint>>(
           url: prefix + ep.path,
           schema: { [part]: ep.request },
           // No body at all reads as `{}`, as MLflow's server reads it: the check then names the
-          // missing field instead of the body.
+          // missing field instead of the body. A field set to null is a field not set, as in
+          // protobuf's JSON mapping, which MLflow's server parses with (clients send Python's None).
           preValidation: async (req) => {
-            if (part === 'body' && (req.body === undefined || req.body === null)) req.body = {}
+            if (part !== 'body') return
+            if (req.body === undefined || req.body === null) req.body = {}
+            else dropNullFields(req.body)
           },
           handler: async (req) => {
             const input = method === 'GET' ? req.query : req.body
@@ -37,6 +40,19 @@ export function mountEndpoints<E extends Record<string, Endpoint>>(
           },
         })
       }
+    }
+  }
+}
+
+/** Removes properties whose value is null, in objects at any depth (array elements stay). */
+function dropNullFields(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) dropNullFields(item)
+  } else if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>
+    for (const key of Object.keys(object)) {
+      if (object[key] === null) delete object[key]
+      else dropNullFields(object[key])
     }
   }
 }

@@ -299,6 +299,17 @@ for (const dialect of DIALECTS) {
       assert.match(inUse.body.message, /used by dataset/)
     })
 
+    test('a field set to null is a field not set (protobuf JSON, as MLflow parses it), here and on MLflow routes', async () => {
+      const created = await ok('POST', '/datasets/create', { name: 'nulls', datastore: 'lake', path: 'other', description: null, tags: null, glob: null })
+      assert.equal(created.dataset.description, undefined)
+      const api = mlflow(t.app)
+      const exp = await api('POST', '/experiments/create', { name: `nulls-${dialect}`, artifact_location: null, tags: [{ key: 'k', value: 'v' }, { key: 'n', value: null }] })
+      assert.equal(exp.status, 400, 'a tag without its value is still refused')
+      const plain = await api('POST', '/experiments/create', { name: `nulls-${dialect}`, artifact_location: null })
+      assert.equal(plain.status, 200, JSON.stringify(plain.body))
+      assert.equal((await api('POST', '/experiments/create', { name: null })).status, 400)
+    })
+
     test('delete: an unused dataset goes with its versions; one an experiment froze or a run used is refused and kept', async () => {
       writeFiles(data, { 'scratch/a.txt': 'a', 'scratch/b.txt': 'b' })
       await ok('POST', '/datastores/create', { name: 'scratch-store', kind: 'local', config: { root: path.join(data, 'scratch') } })
