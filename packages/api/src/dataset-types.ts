@@ -200,7 +200,9 @@ export interface DatasetDiff {
     removed: number
     modified: number
     unchanged: number
+    /** Bytes of the added files and of the modified files' new content. */
     bytes_added: number
+    /** Bytes of the removed files and of the modified files' old content. */
     bytes_removed: number
   }
   /** Present when more entries remain; pass it back as page_token. */

@@ -42,7 +42,7 @@ Examples:
       // The byte sums count modified files too: their new bytes came in, their old ones went out.
       await out.line(
         `${formatCount(s.added)} added, ${formatCount(s.removed)} removed, ${formatCount(s.modified)} modified, ` +
-          `${formatCount(s.unchanged)} unchanged (+${formatBytes(s.bytes_added)}, -${formatBytes(s.bytes_removed)})`,
+          `${formatCount(s.unchanged)} unchanged (+${formatBytes(s.bytes_added)} in new or changed files, -${formatBytes(s.bytes_removed)} in removed or replaced ones)`,
       )
       await out.flush()
     })

@@ -84,7 +84,7 @@ describe('railyard datastores, datasets and run --dataset', () => {
       '+ feb/2.json  (13 B)',
       '- jan/1.json  (10 B)',
       '~ jan/2.json  (11 B → 12 B)',
-      '1 added, 1 removed, 1 modified, 1 unchanged (+25 B, -21 B)',
+      '1 added, 1 removed, 1 modified, 1 unchanged (+25 B in new or changed files, -21 B in removed or replaced ones)',
     ])
     const json = JSON.parse((await cli('datasets', 'diff', 'tweets', from, 'latest', '--json')).stdout)
     assert.deepEqual(json.added, [{ path: 'feb/2.json', size: 13 }])
