@@ -275,6 +275,13 @@ for (const dialect of DIALECTS) {
       assert.equal(await versionCount('empty-glob'), 0)
       assert.equal(objectFiles(), objectsBefore)
 
+      // A leading '/': a folder inside a local datastore's root is taken as such; anything else is refused.
+      const absolute = await ok('POST', '/datasets/create', { name: 'absolute', datastore: 'lake', path: `${data}/tweets/` })
+      assert.equal(absolute.dataset.path, 'tweets')
+      const outside = await ry('POST', '/datasets/create', { name: 'outside', datastore: 'lake', path: '/etc' })
+      assert.equal(outside.status, 400)
+      assert.equal(outside.body.message, `Invalid path '/etc': a dataset's path is a folder inside datastore 'lake' (whose root is ${data}), given without a leading '/'`)
+
       // '*' stops at a slash: the message says how to match at any depth.
       await ok('POST', '/datasets/create', { name: 'shallow', datastore: 'lake', path: 'tweets', include: ['*.json'] })
       const shallow = await ry('POST', '/datasets/snapshot', { name: 'shallow', stream: false })

@@ -11,7 +11,7 @@ import {
   type VersionedDataset,
 } from '@railyard/api'
 import type { Store } from '../../store/store.js'
-import type { DatasetRow } from '../../store/datasets-repo.js'
+import type { DatasetRow, DatastoreRow } from '../../store/datasets-repo.js'
 import type { DatasetVersionRow } from '../../store/dataset-versions-repo.js'
 import { decodePageToken, page } from '../page-token.js'
 import { pageSize } from '../validation.js'
@@ -54,7 +54,7 @@ export class DatasetDefinitions {
     }
     if (!req.datastore) throw new InvalidParameterError("A dataset needs a 'datastore' (or a 'table' source)")
     const datastore = await this.datastores.row(req.datastore)
-    let path = normalizeFolder(req.path, 'path')
+    let path = normalizeFolder(relativeToDatastore(req.path, datastore), 'path')
     if (req.glob !== undefined) {
       if (req.path !== undefined) throw new InvalidParameterError("Give 'path' or 'glob', not both: a glob's folder part is the dataset's path")
       checkGlob(req.glob, 'glob')
@@ -163,4 +163,19 @@ function checkTags(tags: Tag[]): Tag[] {
     if (t.key.length > 250 || t.value.length > 5000) throw new InvalidParameterError(`Dataset tag '${t.key.slice(0, 40)}' is too long`)
   }
   return tags
+}
+
+/**
+ * A dataset's path is a folder inside its datastore. An absolute path inside a local datastore's
+ * root is taken as the folder it names there; any other leading `/` is refused rather than
+ * silently dropped, as `/etc` was read as `etc/` below the root.
+ */
+function relativeToDatastore(path: string | undefined, datastore: DatastoreRow): string | undefined {
+  if (path === undefined || !path.startsWith('/')) return path
+  const root = datastore.kind === 'local' ? String((JSON.parse(datastore.config) as { root?: string }).root ?? '').replace(/\/+$/, '') : ''
+  if (root && (path === root || path.startsWith(`${root}/`))) return path.slice(root.length)
+  const where = root ? ` (whose root is ${root})` : ''
+  throw new InvalidParameterError(
+    `Invalid path '${path}': a dataset's path is a folder inside datastore '${datastore.name}'${where}, given without a leading '/'`,
+  )
 }
