@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises'
 import { Command } from 'commander'
 import type { DatasetDiff, DatasetFile, RailyardClient } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
@@ -120,6 +121,35 @@ Examples:
       await writeJsonArray(out, files)
       await out.line('}')
       await out.flush()
+    })
+}
+
+/** `railyard datasets cat NAME VERSION PATH`: one file's bytes on stdout, checked against the version. */
+export function catCommand(): Command {
+  return new Command('cat')
+    .description('Write one file of a version to stdout, its bytes checked against the version (exit 1 when they differ)')
+    .argument('<name>', 'dataset name')
+    .argument('<version>', 'version id, a prefix of ≥ 8 hex digits, or latest')
+    .argument('<path>', 'the file\'s path in the version (as `datasets files` lists it)')
+    .addOption(trackingUriOption())
+    .addHelpText('after', `
+Pinned versions are read from Railyard's object store, others from the datastore. A file that
+changed since an unpinned version was taken is refused before any byte when its size or change
+marker moved; otherwise the hash is checked as the bytes stream, and a mismatch ends the output
+early with exit code 1, so check the exit code (or use \`set -o pipefail\`) before trusting it.
+
+Examples:
+  railyard datasets cat tweets latest 2024-03/day1.jsonl | head
+  railyard datasets cat tweets 3f2a9c01 labels.csv > labels.csv`)
+    .action(async (name: string, version: string, path: string, _opts, self: Command) => {
+      const file = await clientFor(trackingUriOf(self)).datasets.openFile(name, version, path)
+      try {
+        await pipeline(file, process.stdout)
+      } catch (err) {
+        // The reader went away (`| head`): not a failure of ours.
+        if ((err as NodeJS.ErrnoException).code === 'EPIPE') return
+        throw err
+      }
     })
 }
 

@@ -8,7 +8,7 @@ import { collect, collectKeyValue } from '../datasets/option-parsers.js'
 import { formatBytes, formatCount, shortVersion } from '../datasets/format.js'
 import { positiveInt } from './options.js'
 import { snapshotCommand, materializeCommand } from './dataset-transfers.js'
-import { diffCommand, filesCommand, useCommand, verifyCommand } from './dataset-reads.js'
+import { catCommand, diffCommand, filesCommand, useCommand, verifyCommand } from './dataset-reads.js'
 
 export function datasetsCommand(): Command {
   const cmd = new Command('datasets')
@@ -166,6 +166,7 @@ Examples:
   cmd.addCommand(snapshotCommand())
   cmd.addCommand(diffCommand())
   cmd.addCommand(filesCommand())
+  cmd.addCommand(catCommand())
   cmd.addCommand(useCommand())
   cmd.addCommand(materializeCommand())
   cmd.addCommand(verifyCommand())
