@@ -21,7 +21,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const code = fe.statusCode === 413 ? 'INVALID_PARAMETER_VALUE' : fe.statusCode === 404 ? 'ENDPOINT_NOT_FOUND' : 'BAD_REQUEST'
       return reply.status(fe.statusCode).send({ error_code: code, message: fe.message })
     }
-    request.log.error({ err: error }, 'request failed')
+    // Written to stderr whatever the logger: `railyard server` runs without Fastify's, and the
+    // message below sends the operator to this line.
+    process.stderr.write(`railyard server: ${request.method} ${request.url.split('?')[0]} failed: ${error.stack ?? error.message}\n`)
     return reply.status(500).send({ error_code: 'INTERNAL_ERROR', message: 'Internal server error; details are in the server log.' })
   })
 

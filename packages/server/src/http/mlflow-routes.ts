@@ -45,14 +45,19 @@ export function mountEndpoints<E extends Record<string, Endpoint>>(
 }
 
 /** Removes properties whose value is null, in objects at any depth (array elements stay). */
-function dropNullFields(value: unknown): void {
-  if (Array.isArray(value)) {
-    for (const item of value) dropNullFields(item)
-  } else if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>
-    for (const key of Object.keys(object)) {
-      if (object[key] === null) delete object[key]
-      else dropNullFields(object[key])
+function dropNullFields(body: unknown): void {
+  // A work list, not recursion: the body parser bounds the depth, but a walk should not rely on it.
+  const pending: unknown[] = [body]
+  while (pending.length > 0) {
+    const value = pending.pop()
+    if (Array.isArray(value)) {
+      for (const item of value) pending.push(item)
+    } else if (value !== null && typeof value === 'object') {
+      const object = value as Record<string, unknown>
+      for (const key of Object.keys(object)) {
+        if (object[key] === null) delete object[key]
+        else pending.push(object[key])
+      }
     }
   }
 }

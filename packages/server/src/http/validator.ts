@@ -18,7 +18,7 @@ export function describeValidationError(errors: ErrorObject[]): string {
   if (e.keyword === 'required') {
     return `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`
   }
-  const value = JSON.stringify(e.data)
+  const value = clip(JSON.stringify(e.data) ?? String(e.data))
   const expected = e.keyword === 'anyOf' ? describeAnyOf(e) : e.message
   return `Invalid value ${value} for parameter '${field}' supplied: ${expected}`
 }
@@ -32,4 +32,11 @@ function fieldName(e: ErrorObject): string {
 function describeAnyOf(e: ErrorObject): string {
   const variants = ((e.schema as Array<{ type?: string }>) ?? []).map((s) => s.type).filter(Boolean)
   return `expected ${[...new Set(variants)].join(' or ')}`
+}
+
+// A message quotes the value it refuses, but not a 7 MB one whole.
+const QUOTED_MAX = 200
+
+function clip(text: string): string {
+  return text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}… (${text.length} characters)` : text
 }

@@ -60,6 +60,21 @@ for (const dialect of DIALECTS) {
       const malformed = await api('POST', '/experiments/create', '{"name": ')
       assert.equal(malformed.status, 400)
       assert.equal(malformed.body.error_code, 'INVALID_PARAMETER_VALUE')
+      // Nesting deep enough to exhaust a recursive walk is refused before anything walks it.
+      for (const depth of [65, 50_000]) {
+        const deep = await api('POST', '/experiments/create', `{"name": ${'['.repeat(depth)}${']'.repeat(depth)}}`)
+        assert.equal(deep.status, 400, `depth ${depth}`)
+        assert.deepEqual(deep.body, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Malformed JSON request body: nested deeper than 64 levels' })
+      }
+      const nested = await api('POST', '/experiments/create', { name: 'x', tags: [{ key: 'k', value: { a: { b: [[[null]]] } } }] })
+      assert.equal(nested.status, 400, 'brackets inside strings do not count, real nesting is checked by the schema')
+      const bracketsInString = await api('POST', '/experiments/create', { name: 5, artifact_location: '['.repeat(100) })
+      assert.match(bracketsInString.body.message, /'name'/, 'brackets inside a string are not nesting')
+      // A refused value is quoted, but not whole when it is huge.
+      const huge = await api('POST', '/experiments/create', { name: Array.from({ length: 100_000 }, () => 'x') })
+      assert.equal(huge.status, 400)
+      assert.ok(huge.body.message.length < 400, `${huge.body.message.length} characters`)
+      assert.match(huge.body.message, /… \(\d+ characters\)/)
       const after = await api('POST', '/experiments/search', { max_results: 1000, view_type: 'ALL' })
       assert.deepEqual(after.body, before.body)
     })
