@@ -18,6 +18,15 @@ export function duration(value: string): number {
   return Math.round(n)
 }
 
+// Checking the alias more often only loads the tracking server: 0s polled it in a tight loop.
+const MIN_POLL_MS = 100
+
+function pollInterval(value: string): number {
+  const ms = duration(value)
+  if (ms < MIN_POLL_MS) throw new InvalidArgumentError(`must be at least ${MIN_POLL_MS}ms`)
+  return ms
+}
+
 function workers(value: string): number {
   if (value === 'auto') return os.availableParallelism()
   return positiveInt(value)
@@ -30,7 +39,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', port, 8080)
     .option('-w, --workers <n>', "processes serving the port (node:cluster); 'auto' for one per core", workers, 1)
-    .addOption(new Option('--poll-interval <duration>', 'how often the alias is checked (500ms, 2s, 1m)').argParser(duration).default(2000, '2s'))
+    .addOption(new Option('--poll-interval <duration>', 'how often the alias is checked (500ms, 2s, 1m)').argParser(pollInterval).default(2000, '2s'))
     .addOption(trackingUriOption())
     .addOption(new Option('--webhook-secret <secret>', 'accept registry webhook pushes at POST /-/reload signed with this secret').env('RAILYARD_WEBHOOK_SECRET'))
     .option('--max-batch <n>', 'most inputs in one predict call (micro-batching of concurrent requests)', positiveInt, 64)
