@@ -128,6 +128,24 @@ describe('railyard models', () => {
     assert.match(lines[1], /alias\.deleted\s+2\s+champion\s+2 → -\s+not needed$/)
   })
 
+  test('an alias that deploy manages is not moved or deleted here without --force --reason; an unset alias is not "deleted"', async () => {
+    const deploy = await cli('deploy', '--model', 'tweets', '--version', '1', '--alias', 'guarded', '--force', '--reason', 'first rollout')
+    assert.equal(deploy.code, 0, deploy.stderr)
+    const moved = await cli('models', 'alias', 'tweets', 'guarded', '2')
+    assert.equal(moved.code, 1)
+    assert.match(moved.stderr, /tweets@guarded is deployed through `railyard deploy`, which checks the gate: move it with `railyard deploy --model tweets --version 2 --alias guarded`, or add --force --reason/)
+    assert.equal((await cli('models', 'alias', 'tweets', 'guarded', '--delete')).code, 1)
+    assert.equal((await cli('models', 'alias', 'tweets', 'guarded', '2', '--force')).code, 2, '--force needs a reason')
+    assert.equal((await cli('models', 'alias', 'tweets', 'guarded')).stdout, '1\n', 'nothing moved')
+    const forced = await cli('models', 'alias', 'tweets', 'guarded', '2', '--force', '--reason', 'hotfix')
+    assert.equal(forced.code, 0, forced.stderr)
+    assert.equal(forced.stdout, 'tweets@guarded: 1 → 2\n')
+
+    const unset = await cli('models', 'alias', 'tweets', 'never-set', '--delete')
+    assert.equal(unset.code, 1)
+    assert.match(unset.stderr, /tweets has no alias 'never-set'; nothing was deleted/)
+  })
+
   test('lineage names the commit, params, metrics and dataset of a version (by alias or number)', async () => {
     const text = await cli('models', 'lineage', 'tweets', 'production')
     assert.equal(text.code, 0, text.stderr)

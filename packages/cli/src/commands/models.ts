@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { registryOf, type ModelRegistryClient, type ModelVersion } from '@railyard/sdk'
+import { deliveryOf, registryOf, type ModelRegistryClient, type ModelVersion } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
-import { UsageError } from '../cli-errors.js'
+import { CliError, UsageError } from '../cli-errors.js'
 import { printJson } from '../output.js'
 import { positiveInt } from './options.js'
 import { takeAtMost } from './take-at-most.js'
@@ -106,13 +106,21 @@ Examples:
     .argument('[version]', 'version to point it at (omit to show where it points)')
     .option('--delete', 'remove the alias')
     .option('--reason <text>', 'why, for the audit log')
+    .option('--force', 'move or delete an alias that `railyard deploy` manages, without a gate (needs --reason)')
     .option('--json', 'print {name, alias, version, previous_version}')
     .addOption(trackingUriOption())
+    .addHelpText('after', `
+An alias that has been deployed (\`railyard deploy\` or \`rollback\` moved it) is moved by those
+commands, which check the gate; this command refuses to move or delete it without --force and a
+--reason. MLflow clients' set-alias calls are not refused: the audit log records them.`)
     .action(async (name: string, alias: string, version: string | undefined, opts, self: Command) => {
       if (opts.delete && version !== undefined) throw new UsageError('give a version or --delete, not both')
+      if (opts.force && !opts.reason) throw new UsageError('--force needs --reason "…": it is kept in the audit log')
       const registry = registryFor(self)
       const previous = (await registry.getModel(name)).aliases?.find((a) => a.alias === alias)?.version
+      if ((opts.delete || version !== undefined) && !opts.force) await refuseDeployedAlias(self, name, alias, opts.delete ? undefined : version)
       if (opts.delete) {
+        if (previous === undefined) throw new CliError(`${name} has no alias '${alias}'; nothing was deleted`)
         await registry.deleteAlias(name, alias, opts.reason)
         if (opts.json) return printJson({ name, alias, previous_version: previous })
         return console.log(`Deleted alias ${name}@${alias}${previous ? ` (was version ${previous})` : ''}`)
@@ -176,6 +184,17 @@ Examples:
     })
 
   return cmd
+}
+
+/**
+ * An alias that deploy or rollback has moved is guarded by the gate: moving it here would step
+ * around the check that `railyard deploy` makes (the server allows it, as MLflow's set-alias does).
+ */
+async function refuseDeployedAlias(cmd: Command, name: string, alias: string, version: string | undefined): Promise<void> {
+  const history = await deliveryOf(clientFor(trackingUriOf(cmd))).deployments(name, { alias, maxResults: 200 })
+  if (!history.items.some((d) => d.kind === 'deploy' || d.kind === 'forced' || d.kind === 'rollback')) return
+  const how = version === undefined ? 'delete it' : `move it with \`railyard deploy --model ${name} --version ${version} --alias ${alias}\``
+  throw new CliError(`${name}@${alias} is deployed through \`railyard deploy\`, which checks the gate: ${how}, or add --force --reason "…" to do it without a gate`)
 }
 
 function registryFor(cmd: Command): ModelRegistryClient {
