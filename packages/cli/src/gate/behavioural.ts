@@ -1,11 +1,11 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import type { Predictor } from '@railyard/sdk'
 import type { GatePolicy } from './policy.js'
 import { parseJsonl } from './evaluation-data.js'
 import { labelOf, valueOf } from './model-outputs.js'
 import { clip } from './model-evaluation.js'
-import { GateError } from './gate-error.js'
+import { GateError, InputError } from './gate-error.js'
+import { shownPath } from './shown-path.js'
 
 /** The outcome of one behavioural test file. */
 export interface BehaviouralResult {
@@ -27,17 +27,18 @@ const SHOWN_FAILURES = 5
  * `{"input": …, "expected": …}` (the predicted label, or value within `tolerance` for regression,
  * must equal `expected`) or an invariance pair `{"a": …, "b": …}` (both must get the same
  * prediction, e.g. a tweet with and without a trailing URL). String inputs are wrapped like the
- * evaluation texts. GateError for a line that is neither.
+ * evaluation texts. InputError for a file that cannot be read or a line that is neither;
+ * GateError when the candidate fails to predict.
  */
 export async function runBehaviouralTests(model: Predictor, policy: GatePolicy, wrap: (value: unknown) => unknown): Promise<BehaviouralResult[]> {
   const results: BehaviouralResult[] = []
   for (const test of policy.behaviouralTests) {
-    const shown = path.relative(process.cwd(), test.file) || test.file
+    const shown = shownPath(test.file)
     let text: string
     try {
       text = fs.readFileSync(test.file, 'utf8')
     } catch (err) {
-      throw new GateError(`cannot read the behavioural test file ${shown}: ${(err as Error).message}`)
+      throw new InputError(`cannot read the behavioural test file ${shown}: ${(err as Error).message}`)
     }
     const cases = parseJsonl(text, shown)
     // Lines of the file in order, so failures can name them (blank lines do not count as cases).
@@ -46,7 +47,7 @@ export async function runBehaviouralTests(model: Predictor, policy: GatePolicy, 
     for (const [i, c] of cases.entries()) {
       if ('input' in c && 'expected' in c) inputs.push(wrap(c.input))
       else if ('a' in c && 'b' in c) inputs.push(wrap(c.a), wrap(c.b))
-      else throw new GateError(`${shown}:${lineNumbers[i]}: a behavioural test is {"input": …, "expected": …} or an invariance pair {"a": …, "b": …}`)
+      else throw new InputError(`${shown}:${lineNumbers[i]}: a behavioural test is {"input": …, "expected": …} or an invariance pair {"a": …, "b": …}`)
     }
     let outputs: unknown[]
     try {

@@ -2,7 +2,7 @@ import type { Bound, Direction, GatePolicy } from './policy.js'
 import type { Metrics } from './metrics.js'
 import type { BehaviouralResult } from './behavioural.js'
 import type { Latency } from './model-evaluation.js'
-import { GateError } from './gate-error.js'
+import { InputError } from './gate-error.js'
 
 /** One rule of the policy applied to the candidate; the verdict is pass when every check is ok. */
 export interface Check {
@@ -25,7 +25,7 @@ const EPS = 1e-9
 
 /**
  * The metric checks: against the champion (primary improvement, guards), or, for a first
- * deployment (no champion), the floors. GateError when the challenger (or champion) lacks a
+ * deployment (no champion), the floors. InputError when the challenger (or champion) lacks a
  * metric the policy names, listing the metrics it has.
  */
 export function metricChecks(policy: GatePolicy, challenger: Metrics, champion: Metrics | undefined, names: { challenger: string; champion?: string }): Check[] {
@@ -33,7 +33,7 @@ export function metricChecks(policy: GatePolicy, challenger: Metrics, champion: 
     const value = m[metric]
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       const have = Object.keys(m).sort()
-      throw new GateError(`${who} has no metric '${metric}' (the policy names it); it has: ${have.length ? have.join(', ') : 'none'}`)
+      throw new InputError(`${who} has no metric '${metric}' (the policy names it); it has: ${have.length ? have.join(', ') : 'none'}`)
     }
     return value
   }

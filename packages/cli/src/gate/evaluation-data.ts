@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { NotFoundError, type RailyardClient } from '@railyard/sdk'
 import type { EvaluationSpec } from './policy.js'
-import { GateError } from './gate-error.js'
+import { InputError } from './gate-error.js'
+import { shownPath } from './shown-path.js'
 
 export type Row = Record<string, unknown>
 
@@ -30,7 +31,7 @@ export interface EvaluationData {
 /**
  * Reads the evaluation rows the policy names: files of a Railyard dataset version (verified
  * against their content ids), of the version frozen for an experiment, or a local JSON Lines file.
- * GateError when the dataset, version, freeze or file does not exist or a line is not a JSON object.
+ * InputError when the dataset, version, freeze or file does not exist or a line is not a JSON object.
  */
 export async function loadEvaluationData(spec: EvaluationSpec, client: RailyardClient): Promise<EvaluationData> {
   const src = spec.source
@@ -39,9 +40,9 @@ export async function loadEvaluationData(spec: EvaluationSpec, client: RailyardC
     try {
       bytes = fs.readFileSync(src.path)
     } catch (err) {
-      throw new GateError(`cannot read the evaluation file ${src.path}: ${(err as Error).message}`)
+      throw new InputError(`cannot read the evaluation file ${shownPath(src.path)}: ${(err as Error).message}`)
     }
-    const rows = limit(parseJsonl(bytes.toString('utf8'), src.path), spec.limit)
+    const rows = limit(parseJsonl(bytes.toString('utf8'), shownPath(src.path)), spec.limit)
     const oid = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     return { rows, ref: { kind: 'path', path: src.path, files: [{ path: src.path, oid, rows: rows.length }], rows: rows.length } }
   }
@@ -52,7 +53,7 @@ export async function loadEvaluationData(spec: EvaluationSpec, client: RailyardC
     try {
       versionId = (await client.datasets.getVersion(src.dataset, src.version)).id
     } catch (err) {
-      if (err instanceof NotFoundError) throw new GateError(`evaluation dataset ${src.dataset} has no version '${src.version}': ${err.message}`)
+      if (err instanceof NotFoundError) throw new InputError(`evaluation dataset ${src.dataset} has no version '${src.version}': ${err.message}`)
       throw err
     }
   } else {
@@ -60,7 +61,7 @@ export async function loadEvaluationData(spec: EvaluationSpec, client: RailyardC
     experiment = exp.name
     const freeze = (await client.datasets.freezes(exp.experiment_id, src.dataset)).find((f) => f.dataset === src.dataset)
     if (!freeze) {
-      throw new GateError(`evaluation dataset ${src.dataset} is not frozen for experiment '${exp.name}': no run there has used it yet, so there is no version to evaluate on`)
+      throw new InputError(`evaluation dataset ${src.dataset} is not frozen for experiment '${exp.name}': no run there has used it yet, so there is no version to evaluate on`)
     }
     versionId = freeze.version.id
   }
@@ -70,7 +71,7 @@ export async function loadEvaluationData(spec: EvaluationSpec, client: RailyardC
     if (spec.file ? f.path === spec.file : f.path.endsWith('.jsonl')) files.push(f)
   }
   if (files.length === 0) {
-    throw new GateError(
+    throw new InputError(
       spec.file
         ? `evaluation dataset ${src.dataset} version ${versionId} has no file '${spec.file}'`
         : `evaluation dataset ${src.dataset} version ${versionId} has no .jsonl file (name one with evaluation.file)`,
@@ -99,10 +100,10 @@ async function findExperiment(client: RailyardClient, nameOrId: string) {
       if (!(err instanceof NotFoundError)) throw err
     }
   }
-  throw new GateError(`evaluation.frozen_for names experiment '${nameOrId}', which does not exist`)
+  throw new InputError(`evaluation.frozen_for names experiment '${nameOrId}', which does not exist`)
 }
 
-/** JSON Lines of objects; blank lines are skipped. GateError naming the line otherwise. */
+/** JSON Lines of objects; blank lines are skipped. InputError naming the line otherwise. */
 export function parseJsonl(text: string, where: string): Row[] {
   const rows: Row[] = []
   const lines = text.split('\n')
@@ -113,12 +114,12 @@ export function parseJsonl(text: string, where: string): Row[] {
     try {
       value = JSON.parse(line)
     } catch {
-      throw new GateError(`${where}:${i + 1}: not valid JSON`)
+      throw new InputError(`${where}:${i + 1}: not valid JSON`)
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new GateError(`${where}:${i + 1}: expected a JSON object`)
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${where}:${i + 1}: expected a JSON object`)
     rows.push(value as Row)
   }
-  if (rows.length === 0) throw new GateError(`${where}: no rows`)
+  if (rows.length === 0) throw new InputError(`${where}: no rows`)
   return rows
 }
 

@@ -11,8 +11,9 @@ export function gateCommand(): Command {
   return new Command('gate')
     .description('Compare a candidate model version with the one an alias points to, under a policy; record the verdict on the candidate')
     .requiredOption('--model <name>', 'registered model')
-    .requiredOption('--candidate <version>', 'the candidate version')
+    .requiredOption('--candidate <version>', 'the candidate: a version number, latest, or an alias (staging or @staging)')
     .option('--against <alias>', 'the alias holding the champion (and that deploy will move)', 'production')
+    .option('--first-deployment', 'the --against alias is new: check the floors only, though the model has other aliases or was deployed before')
     .requiredOption('--policy <file>', 'the gate policy (YAML; see examples/ci/gate.yaml)')
     .option('--report <file>', 'write the Markdown report (for a pull-request comment) here')
     .option('--json', 'print the JSON result instead of a summary')
@@ -21,6 +22,11 @@ export function gateCommand(): Command {
 Exit codes: 0 pass, 1 fail (the candidate is worse or breaks a limit), 2 error (the gate could not
 decide: mismatched evaluation data, a bad policy, an unknown version, an unreachable server).
 The gate never moves an alias; \`railyard deploy\` does, and only after a pass.
+
+When the --against alias is not set, the gate checks a first deployment (the policy's floors only)
+if the model has no aliases and no deployment history; otherwise an unset alias is taken for a typo
+and is an error naming the aliases that exist, unless --first-deployment says the alias is new.
+Errors in the input (policy, flags, named data or metrics) are not recorded on the candidate.
 
 Examples:
   railyard gate --model tweets --candidate 7 --policy gate.yaml --report gate-report.md
@@ -33,6 +39,7 @@ Examples:
         model: opts.model,
         candidate: opts.candidate,
         against: opts.against,
+        firstDeployment: opts.firstDeployment === true,
         policyFile: opts.policy,
         log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       })
@@ -62,5 +69,6 @@ function printSummary(o: GateOutcome): void {
     console.log(`${o.verdict.toUpperCase()}  ${o.model} version ${o.candidate} vs ${vs}`)
   }
   for (const c of o.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.detail}`)
+  for (const w of o.warnings ?? []) console.log(`warning: ${w}`)
   if (o.gate_result_id) console.log(`recorded on ${o.model} version ${o.candidate} as gate result #${o.gate_result_id}`)
 }

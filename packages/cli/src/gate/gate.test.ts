@@ -19,7 +19,9 @@ describe('railyard gate, deploy, rollback, deployments', () => {
   let dir: string
   let evalA: string
   let evalB: string
-  const cli = (...args: string[]) => runCli(args, { env: { MLFLOW_TRACKING_URI: server.url, RAILYARD_MODEL_CACHE: path.join(dir, 'cache') } })
+  const cliIn = (cwd: string | undefined, ...args: string[]) =>
+    runCli(args, { cwd, env: { MLFLOW_TRACKING_URI: server.url, RAILYARD_MODEL_CACHE: path.join(dir, 'cache') } })
+  const cli = (...args: string[]) => cliIn(undefined, ...args)
   const policy = (name: string, yaml: string) => {
     const file = path.join(dir, name)
     fs.writeFileSync(file, yaml)
@@ -68,12 +70,12 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.match(badBound.stdout, /bad\.yaml: primary\.min_improvement must be a number of at least 0 \(absolute\) or a percentage like '2%'/)
     const unknown = await gateJson('42', evaluated)
     assert.equal(unknown.code, 2)
-    assert.match(unknown.outcome.error, /the candidate does not exist: Model Version \(name=tweets, version=42\) not found/)
+    assert.match(unknown.outcome.error, /the candidate does not exist: Model Version \(name=tweets, version=42\) not found \(--candidate takes a version number, latest, or an alias such as @staging\)/)
     const unknownMetric = await gateJson('1', policy('metric.yaml', `primary: { metric: auc }\nfloors: { auc: 0.5 }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`))
     assert.equal(unknownMetric.code, 2)
     assert.match(unknownMetric.outcome.error, /the candidate \(version 1\) has no metric 'auc' \(the policy names it\); it has: accuracy, f1\.negative/)
-    // A policy that cannot be read is not a verdict on the version; an unusable metric is, as an error.
-    assert.deepEqual((await gateResults('1')).map((r: any) => r.verdict), ['error'])
+    // Mistakes in the input say nothing about the version: none of them is recorded on it.
+    assert.deepEqual(await gateResults('1'), [])
     const missingFlag = await cli('gate', '--model', 'tweets', '--policy', evaluated)
     assert.equal(missingFlag.code, 2)
     assert.match(missingFlag.stderr, /required option '--candidate <version>' not specified/)
@@ -135,6 +137,65 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
       { kind: 'deploy', version: '2', previous_version: '1', gate_verdict: 'pass' },
     )
     assert.equal(await production(), '2')
+  })
+
+  test('with production set: a typo in --against, the version production holds, and input mistakes are errors (exit 2), not recorded', async () => {
+    const results2 = (await gateResults('2')).length
+    for (const ref of ['2', '@production']) {
+      const same = await gateJson(ref, evaluated)
+      assert.equal(same.code, 2, same.stderr)
+      assert.equal(same.outcome.candidate, '2')
+      assert.match(same.outcome.error, /^version 2 is already what tweets@production points to: there is nothing to compare it with/)
+      assert.equal(same.outcome.gate_result_id, undefined)
+    }
+    assert.equal((await gateResults('2')).length, results2)
+
+    const typo = await gate('3', evaluated, '--against', 'prodcution')
+    assert.equal(typo.code, 2, typo.stderr)
+    assert.match(typo.stdout, /^ERROR  tweets version 3 against prodcution: the gate could not decide\n/)
+    assert.match(typo.stdout, /tweets has no alias 'prodcution', and its aliases are production \(version 2\)\. Check --against for a typo, or pass --first-deployment/)
+    const notFirst = await gateJson('3', evaluated, '--first-deployment')
+    assert.equal(notFirst.code, 2)
+    assert.match(notFirst.outcome.error, /^--first-deployment, but tweets@production points to version 2/)
+
+    const reportOf = async (name: string, candidate: string, policyFile: string) => {
+      const file = path.join(dir, `${name}.md`)
+      const res = await gate(candidate, policyFile, '--report', file)
+      assert.equal(res.code, 2, res.stdout + res.stderr)
+      return { ...res, md: fs.readFileSync(file, 'utf8') }
+    }
+    // Errors before the champion lookup: the headline must not claim a first deployment.
+    const misspelt = await reportOf('misspelt', '3', policy('misspelt.yaml', 'primary: { metric: macro_f1, min_improvment: 0.01 }'))
+    assert.match(misspelt.stdout, /misspelt\.yaml: primary\.min_improvment is not a known field/)
+    assert.match(misspelt.md, /^<!-- railyard-gate model=tweets against=production -->\n## ⚠️ Railyard gate: ERROR — tweets version 3 against production\n/)
+    assert.doesNotMatch(misspelt.md, /first deployment/)
+    assert.match((await reportOf('missing', '99', evaluated)).md, /\n## ⚠️ Railyard gate: ERROR — tweets version 99 against production\n/)
+    const notAVersion = await gateJson('v3', evaluated)
+    assert.equal(notAVersion.code, 2)
+    assert.match(notAVersion.outcome.error, /^the candidate does not exist: .*\(--candidate takes a version number, latest, or an alias such as @staging\)$/)
+
+    const mistakes = {
+      'unknown metric': [`primary: { metric: auc }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`, /the candidate \(version 3\) has no metric 'auc'/],
+      'unknown dataset': ['primary: { metric: macro_f1 }\nevaluation: { dataset: no-such-eval, version: latest }', /evaluation dataset no-such-eval has no version 'latest'/],
+      'missing label field': [`primary: { metric: macro_f1 }\nevaluation: { dataset: tweets-eval, version: ${evalA}, label_field: mood }`, /evaluation row 1 has no label field 'mood'/],
+    } as const
+    for (const [what, [yaml, error]] of Object.entries(mistakes)) {
+      const res = await gateJson('3', policy(`${what.replace(/ /g, '-')}.yaml`, yaml))
+      assert.equal(res.code, 2, `${what}: ${res.stdout}`)
+      assert.match(res.outcome.error, error, what)
+    }
+    assert.deepEqual(await gateResults('3'), [])
+
+    // A new alias on a model already deployed elsewhere, said so: the floors decide, and a policy
+    // without floors passes with a warning that no metric was checked.
+    const file = path.join(dir, 'no-floors.md')
+    const noFloors = policy('no-floors.yaml', `primary: { metric: macro_f1 }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`)
+    const fresh = await gate('3', noFloors, '--against', 'canary-2', '--first-deployment', '--report', file)
+    assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr)
+    assert.match(fresh.stdout, /^PASS  tweets version 3 vs nothing at canary-2 \(first deployment\)\n/)
+    assert.match(fresh.stdout, /\nwarning: no metric was checked: this is a first deployment to canary-2 and the policy sets no floors/)
+    assert.match(fs.readFileSync(file, 'utf8'), /\n> \*\*Warning:\*\* no metric was checked/)
+    assert.deepEqual((await gateResults('3')).map((r: any) => [r.verdict, r.against_alias]), [['pass', 'canary-2']])
   })
 
   test('a worse model fails (exit 1) and production is untouched; deploy refuses it unless forced with a reason', async () => {
@@ -200,8 +261,9 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.equal(same.outcome.metrics.challenger.macro_f1, run2.data.metrics!.find((m) => m.key === 'macro_f1')!.value)
 
     // v4's run was scored on version B: its numbers are not comparable, so the gate refuses.
-    const mismatch = await gateJson('4', logged)
+    const mismatch = await gateJson('latest', logged)
     assert.equal(mismatch.code, 2)
+    assert.equal(mismatch.outcome.candidate, '4')
     assert.equal(mismatch.outcome.verdict, 'error')
     const short = (id: string) => id.slice(7, 19)
     assert.match(
@@ -226,7 +288,7 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
       'tight.yaml',
       `primary: { metric: macro_f1 }\nfloors: { positive_share: 0.01 }\nlimits: { max_model_bytes: 10KB, max_p95_latency_ms: 0.000001, latency_samples: 20 }\nevaluation: { path: eval.jsonl, text_field: text, module: ./evaluate.mjs }`,
     )
-    const { code, outcome } = await gateJson('2', tight, '--against', 'limits-test')
+    const { code, outcome } = await gateJson('2', tight, '--against', 'limits-test', '--first-deployment')
     assert.equal(code, 1)
     assert.deepEqual(outcome.checks.map((c: any) => [c.kind, c.ok]), [['floor', true], ['size', false], ['latency', false]])
     assert.match(outcome.reasons[0], /^the version's files take 1\d\d\.\d KB, more than the limit of 10\.0 KB$/)
@@ -239,10 +301,15 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
   test('behavioural tests: expectations and invariance pairs must pass', async () => {
     const behaviour = path.join(REPO, 'examples/ci/behaviour.jsonl')
     const file = policy('behaviour.yaml', `primary: { metric: macro_f1 }\nbehavioural_tests: [${behaviour}]\nevaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }`)
-    const good = await gateJson('2', file, '--against', 'qa')
+    const good = await gateJson('2', file, '--against', 'qa', '--first-deployment')
     assert.equal(good.code, 0, JSON.stringify(good.outcome.behavioural))
     assert.deepEqual(good.outcome.behavioural.map((b: any) => [b.file, b.cases, b.passed]), [['examples/ci/behaviour.jsonl', 6, 6]])
-    const bad = await gateJson('3', file, '--against', 'qa')
+    // Run from elsewhere, a file outside the working directory is named by its absolute path, not '../../…'.
+    const elsewhere = await cliIn(dir, 'gate', '--model', 'tweets', '--candidate', '2', '--policy', 'behaviour.yaml', '--against', 'qa', '--first-deployment', '--json')
+    assert.equal(elsewhere.code, 0, elsewhere.stderr)
+    const far = JSON.parse(elsewhere.stdout)
+    assert.deepEqual([far.policy, far.behavioural[0].file], ['behaviour.yaml', behaviour])
+    const bad = await gateJson('3', file, '--against', 'qa', '--first-deployment')
     assert.equal(bad.code, 1)
     const [result] = bad.outcome.behavioural
     assert.ok(result.passed < 6)
@@ -250,7 +317,7 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.match(result.failures[0].detail, /^"I hate this so much, worst day ever": expected 'negative', got '(positive|neutral)'$/)
     const broken = policy('broken.yaml', `primary: { metric: macro_f1 }\nbehavioural_tests: [${path.join(dir, 'broken.jsonl')}]\nevaluation: { path: eval.jsonl }`)
     fs.writeFileSync(path.join(dir, 'broken.jsonl'), '{"input": "fine", "expected": "positive"}\n{"text": "no shape"}\n')
-    const error = await gateJson('2', broken, '--against', 'qa')
+    const error = await gateJson('2', broken, '--against', 'qa', '--first-deployment')
     assert.equal(error.code, 2)
     assert.match(error.outcome.error, /broken\.jsonl:2: a behavioural test is \{"input": …, "expected": …\} or an invariance pair \{"a": …, "b": …\}/)
   })

@@ -4,7 +4,8 @@ import type { EvaluationSpec, GatePolicy } from './policy.js'
 import type { Row } from './evaluation-data.js'
 import { classificationMetrics, percentile, regressionMetrics, type Metrics } from './metrics.js'
 import { labelOf, probabilitiesOf, valueOf } from './model-outputs.js'
-import { GateError } from './gate-error.js'
+import { GateError, InputError } from './gate-error.js'
+import { shownPath } from './shown-path.js'
 
 // Rows per predict() call while scoring: large enough to amortize per-call costs, small enough
 // that a slow model still shows progress and memory stays flat.
@@ -36,10 +37,10 @@ export function inputsAndLabels(rows: Row[], spec: EvaluationSpec, wrap: (value:
   const inputs: unknown[] = []
   const labels: unknown[] = []
   rows.forEach((row, i) => {
-    if (!(spec.labelField in row)) throw new GateError(`evaluation row ${i + 1} has no label field '${spec.labelField}' (set evaluation.label_field)`)
+    if (!(spec.labelField in row)) throw new InputError(`evaluation row ${i + 1} has no label field '${spec.labelField}' (set evaluation.label_field)`)
     labels.push(row[spec.labelField])
     if (spec.textField) {
-      if (!(spec.textField in row)) throw new GateError(`evaluation row ${i + 1} has no text field '${spec.textField}' (set evaluation.text_field)`)
+      if (!(spec.textField in row)) throw new InputError(`evaluation row ${i + 1} has no text field '${spec.textField}' (set evaluation.text_field)`)
       inputs.push(wrap(row[spec.textField]))
     } else {
       const { [spec.labelField]: _label, ...features } = row
@@ -68,7 +69,7 @@ export async function scoreOutputs(outputs: unknown[], labels: unknown[], policy
   if (policy.task === 'regression') {
     const truth = labels.map((l, i) => {
       const n = typeof l === 'number' ? l : Number(l)
-      if (!Number.isFinite(n)) throw new GateError(`evaluation row ${i + 1}: the label ${JSON.stringify(l)} is not a number (task: regression)`)
+      if (!Number.isFinite(n)) throw new InputError(`evaluation row ${i + 1}: the label ${JSON.stringify(l)} is not a number (task: regression)`)
       return n
     })
     const predicted = outputs.map((o, i) => {
@@ -90,14 +91,15 @@ export async function scoreOutputs(outputs: unknown[], labels: unknown[], policy
   return metrics
 }
 
-async function userMetrics(file: string, outputs: unknown[], labels: unknown[]): Promise<Metrics> {
+async function userMetrics(module: string, outputs: unknown[], labels: unknown[]): Promise<Metrics> {
+  const file = shownPath(module)
   let mod: { evaluate?: unknown }
   try {
-    mod = await import(pathToFileURL(file).href)
+    mod = await import(pathToFileURL(module).href)
   } catch (err) {
-    throw new GateError(`cannot load the evaluation module ${file}: ${(err as Error).message}`)
+    throw new InputError(`cannot load the evaluation module ${file}: ${(err as Error).message}`)
   }
-  if (typeof mod.evaluate !== 'function') throw new GateError(`the evaluation module ${file} does not export evaluate(predictions, labels)`)
+  if (typeof mod.evaluate !== 'function') throw new InputError(`the evaluation module ${file} does not export evaluate(predictions, labels)`)
   let result: unknown
   try {
     result = await (mod.evaluate as (p: unknown[], l: unknown[]) => unknown)(outputs, labels)

@@ -14,8 +14,9 @@ export interface GateOutcome {
   candidate: string
   /** The alias compared against. */
   against: string
-  /** The version the alias pointed to; absent for a first deployment. */
+  /** The version the alias pointed to; absent for a first deployment, or when the gate failed before looking. */
   champion?: string
+  /** True once the gate found the alias unset and gated a first deployment; false otherwise, also when it failed before looking. */
   first_deployment: boolean
   /** `evaluated`: the gate computed both models' metrics on the same data; `logged_metrics`: it compared the runs' logged metrics. */
   mode?: 'evaluated' | 'logged_metrics'
@@ -30,7 +31,9 @@ export interface GateOutcome {
   /** One line. */
   summary: string
   error?: string
-  /** The policy file, relative to the working directory. */
+  /** What the verdict did not cover, e.g. a first deployment whose policy sets no floors (no metric was checked). */
+  warnings?: string[]
+  /** The policy file: relative to the working directory when inside it, else absolute. */
   policy: string
   /** The id of the result recorded on the candidate; absent when recording failed. */
   gate_result_id?: string

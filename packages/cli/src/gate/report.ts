@@ -13,7 +13,8 @@ const ICON = { pass: '✅', fail: '❌', error: '⚠️' } as const
 export function markdownReport(o: GateOutcome): string {
   const lines: string[] = []
   lines.push(`<!-- railyard-gate model=${o.model} against=${o.against} -->`)
-  const vs = o.champion ? `vs ${o.against} (version ${o.champion})` : `first deployment to ${o.against}`
+  // An error before the champion lookup leaves both unknown: then the headline claims neither.
+  const vs = o.champion ? `vs ${o.against} (version ${o.champion})` : o.first_deployment ? `first deployment to ${o.against}` : `against ${o.against}`
   lines.push(`## ${ICON[o.verdict]} Railyard gate: ${o.verdict.toUpperCase()} — ${o.model} version ${o.candidate} ${vs}`, '')
   if (o.verdict === 'fail') {
     const failed = o.checks.filter((c) => !c.ok).length
@@ -23,6 +24,7 @@ export function markdownReport(o: GateOutcome): string {
   } else {
     lines.push(`**${o.verdict === 'pass' ? 'Why it passed' : 'Why the gate could not decide'}:** ${escape(o.summary)}`, '')
   }
+  for (const w of o.warnings ?? []) lines.push(`> **Warning:** ${escape(w)}`, '')
 
   const metricChecks = o.checks.filter((c) => c.kind === 'primary' || c.kind === 'guard' || c.kind === 'floor')
   if (metricChecks.length) {

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {
   ApiError,
   ConnectionError,
@@ -19,15 +18,25 @@ import { inputsAndLabels, measureLatency, predictAll, scoreOutputs, textInput } 
 import { runBehaviouralTests } from './behavioural.js'
 import { limitChecks, metricChecks } from './decide.js'
 import { markdownReport } from './report.js'
-import { GateError } from './gate-error.js'
+import { GateError, InputError } from './gate-error.js'
+import { shownPath } from './shown-path.js'
+import { versionOf } from '../commands/models.js'
+import { UsageError } from '../cli-errors.js'
 import type { GateOutcome } from './outcome.js'
 
 export interface GateOptions {
   client: RailyardClient
   model: string
+  /** The candidate: a version number, `latest`, or an alias (`staging` or `@staging`). */
   candidate: string
   /** The alias to compare against and deploy to. */
   against: string
+  /**
+   * The user says the alias is new: gate a first deployment (floors only) even though the model
+   * already has other aliases or a deployment history. Without it, an unset alias on such a model
+   * is an error, so that a typo in `against` never weakens the gate.
+   */
+  firstDeployment?: boolean
   policyFile: string
   /** Where downloaded models are cached (default: the SDK's). */
   cacheDir?: string
@@ -50,7 +59,7 @@ const READY_TIMEOUT_MS = 120_000
  * alias points to), evaluates both on the same data (or compares their logged metrics when both
  * runs used the same evaluation dataset version), measures the candidate's size, latency and
  * behavioural tests, decides, and records the result on the candidate version. Never throws: any
- * failure becomes an `error` verdict (exit code 2), recorded when the candidate is known.
+ * failure becomes an `error` verdict (exit code 2).
  */
 export async function runGate(opts: GateOptions): Promise<GateRun> {
   const started = Date.now()
@@ -65,18 +74,19 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
     checks: [],
     reasons: [],
     summary: '',
-    policy: path.relative(process.cwd(), path.resolve(opts.policyFile)) || opts.policyFile,
+    policy: shownPath(opts.policyFile),
     duration_ms: 0,
   }
   const loaded: LoadedModel[] = []
   let candidate: ModelVersion | undefined
+  let failure: unknown
   try {
     const policy = loadPolicy(opts.policyFile)
     candidate = await findCandidate(opts)
     outcome.candidate = candidate.version
     const champion = await findChampion(opts)
     if (champion?.version === candidate.version) {
-      throw new GateError(`version ${candidate.version} is already what ${opts.model}@${opts.against} points to: there is nothing to compare it with`)
+      throw new InputError(`version ${candidate.version} is already what ${opts.model}@${opts.against} points to: there is nothing to compare it with (gate a newer version)`)
     }
     outcome.champion = champion?.version
     outcome.first_deployment = !champion
@@ -121,7 +131,11 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
       ...limitChecks(policy, outcome.size_bytes, outcome.latency, outcome.behavioural),
     ]
     decide(outcome, policy)
+    if (outcome.first_deployment && policy.floors.length === 0) {
+      outcome.warnings = [`no metric was checked: this is a first deployment to ${opts.against} and the policy sets no floors (add floors: to require minimum metrics)`]
+    }
   } catch (err) {
+    failure = err
     outcome.verdict = 'error'
     outcome.error = describe(err, opts.client)
     outcome.reasons = [outcome.error]
@@ -130,7 +144,12 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
     await Promise.allSettled(loaded.map((m) => m.close()))
   }
 
-  if (candidate) await record(opts, outcome)
+  // What is recorded on the candidate is a verdict about that version: pass, fail, or an error
+  // of the gate run itself once its inputs were valid (the model would not load or predict, its
+  // run logged no comparable metrics, the server failed). A mistake in the user's input (policy,
+  // flags, named data, metrics or files: PolicyError, InputError) says nothing about the version,
+  // and recording it would make `railyard deploy` refuse the version for the wrong reason.
+  if (candidate && !(failure instanceof InputError || failure instanceof PolicyError)) await record(opts, outcome)
   outcome.duration_ms = Date.now() - started
   return { outcome, markdown: markdownReport(outcome), exitCode: outcome.verdict === 'pass' ? 0 : outcome.verdict === 'fail' ? 1 : 2 }
 }
@@ -157,23 +176,46 @@ async function findCandidate(opts: GateOptions): Promise<ModelVersion> {
   const registry = registryOf(opts.client)
   let mv: ModelVersion
   try {
-    mv = await registry.getVersion(opts.model, opts.candidate)
+    mv = await registry.getVersion(opts.model, await versionOf(registry, opts.model, opts.candidate))
   } catch (err) {
-    if (err instanceof NotFoundError || err instanceof InvalidParameterError) throw new GateError(`the candidate does not exist: ${err.message}`)
+    if (err instanceof NotFoundError || err instanceof InvalidParameterError || err instanceof UsageError) {
+      throw new InputError(`the candidate does not exist: ${err.message} (--candidate takes a version number, latest, or an alias such as @staging)`)
+    }
     throw err
   }
   if (mv.status === 'READY') return mv
   return registry.waitUntilReady(opts.model, mv.version, { timeoutMs: READY_TIMEOUT_MS })
 }
 
+/**
+ * The version the alias points to, or undefined for a first deployment: the alias is not set and
+ * either the model has no aliases and no deployment history at all, or the user said
+ * `--first-deployment`. An unset alias on a model that has been deployed is most likely a typo,
+ * and an InputError naming the aliases that exist.
+ */
 async function findChampion(opts: GateOptions): Promise<ModelVersion | undefined> {
+  const registry = registryOf(opts.client)
+  let champion: ModelVersion | undefined
   try {
-    return await registryOf(opts.client).getVersionByAlias(opts.model, opts.against)
+    champion = await registry.getVersionByAlias(opts.model, opts.against)
   } catch (err) {
     // MLflow answers INVALID_PARAMETER_VALUE for an alias that is not set.
-    if (err instanceof InvalidParameterError || err instanceof NotFoundError) return undefined
-    throw err
+    if (!(err instanceof InvalidParameterError || err instanceof NotFoundError)) throw err
   }
+  if (champion) {
+    if (opts.firstDeployment) {
+      throw new InputError(`--first-deployment, but ${opts.model}@${opts.against} points to version ${champion.version}: drop the flag to compare the candidate with it`)
+    }
+    return champion
+  }
+  if (opts.firstDeployment) return undefined
+  const aliases = ((await registry.getModel(opts.model)).aliases ?? []).map((a) => `${a.alias} (version ${a.version})`)
+  const history = [...new Set((await deliveryOf(opts.client).deployments(opts.model, { maxResults: 100 })).items.map((d) => d.alias))]
+  if (aliases.length === 0 && history.length === 0) return undefined
+  const has = aliases.length ? `its aliases are ${aliases.join(', ')}` : `it has no aliases now but was deployed to ${history.join(', ')} before`
+  throw new InputError(
+    `${opts.model} has no alias '${opts.against}', and ${has}. Check --against for a typo, or pass --first-deployment to gate a first deployment to '${opts.against}' (floors only)`,
+  )
 }
 
 async function load(opts: GateOptions, version: string, role: string, loaded: LoadedModel[]): Promise<LoadedModel> {
