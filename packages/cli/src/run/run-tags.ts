@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import type { Tag } from '@railyard/sdk'
+import { localUser, type Tag } from '@railyard/sdk'
 
 const exec = promisify(execFile)
 
@@ -60,15 +60,18 @@ export function runTags(command: string[], git: GitInfo | undefined): Tag[] {
   return tags
 }
 
+/** Who runs it, as the registry and audit log name them: RAILYARD_USER, else the OS user. */
 export function currentUser(): string | undefined {
-  try {
-    return os.userInfo().username
-  } catch {
-    return process.env.USER || undefined
-  }
+  return localUser()
 }
 
-const INTERPRETERS = /^(python[\d.]*|pypy[\d.]*|node|deno|bun|ruby|perl|Rscript|julia|bash|sh|zsh)$/
+const INTERPRETERS = /^(python[\d.]*|pypy[\d.]*|node|deno|bun|ruby|perl|Rscript|julia|bash|sh|zsh|tsx|ts-node)$/
+// Interpreter options whose value is the next argument: that value is not the script.
+const OPTIONS_WITH_VALUES = new Set(['--import', '-r', '--require', '--loader', '--experimental-loader', '--env-file', '-W', '-X', '--conditions', '-C'])
+// Options after which there is no script file (code on the command line).
+const INLINE_CODE = new Set(['-c', '-e', '--eval', '-p', '--print'])
+// Launchers that run the command after them: `npx tsx train.ts`, `uv run python train.py`.
+const LAUNCHERS: Record<string, 1 | 2> = { npx: 1, bunx: 1, uv: 2, poetry: 2, pipenv: 2 }
 
 /**
  * What MLflow calls the source: the script being run. `python -m pkg.train` → `pkg.train`,
@@ -76,10 +79,24 @@ const INTERPRETERS = /^(python[\d.]*|pypy[\d.]*|node|deno|bun|ruby|perl|Rscript|
  */
 export function sourceName(command: string[]): string {
   const [program, ...args] = command
-  if (!INTERPRETERS.test(path.basename(program))) return program
+  const name = path.basename(program)
+  const skip = LAUNCHERS[name]
+  if (skip !== undefined) {
+    // `uv run …` / `poetry run …`: the command starts after the subcommand; `npx tsx …` right away.
+    let rest = skip === 2 ? (args[0] === 'run' ? args.slice(1) : []) : args
+    while (rest.length > 0 && rest[0].startsWith('-')) rest = rest.slice(1) // the launcher's own flags
+    if (rest.length > 0) return sourceName(rest)
+  }
+  if (!INTERPRETERS.test(name)) return program
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '-m' && args[i + 1]) return args[i + 1]
-    if (!args[i].startsWith('-')) return args[i]
+    const arg = args[i]
+    if (arg === '-m' && args[i + 1]) return args[i + 1]
+    if (INLINE_CODE.has(arg)) return program
+    if (OPTIONS_WITH_VALUES.has(arg)) {
+      i++
+      continue
+    }
+    if (!arg.startsWith('-')) return arg
   }
   return program
 }
