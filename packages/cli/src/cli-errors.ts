@@ -10,26 +10,6 @@ export class UsageError extends Error {}
 /** A failure already explained in plain words; printed as is. */
 export class CliError extends Error {}
 
-/**
- * The server turned down a well-formed request (a deploy without a passing gate, a rollback with
- * nothing to go back to). The server answers these with INVALID_PARAMETER_VALUE, but they are
- * failures (exit 1), not wrong usage: CI tells "refused" from "typo" by the exit code.
- */
-export class RefusedError extends CliError {
-  constructor(err: ApiError) {
-    super(`${err.message} (${err.code})`)
-  }
-}
-
-/** `work`, with the server's INVALID_PARAMETER_VALUE answers turned into RefusedError. */
-export async function refusalsFail<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (err) {
-    throw err instanceof ApiError && err.code === 'INVALID_PARAMETER_VALUE' ? new RefusedError(err) : err
-  }
-}
-
 /** The server at `url` could not be reached; keeps the URL so the message can name it. */
 export class UnreachableError extends CliError {
   constructor(

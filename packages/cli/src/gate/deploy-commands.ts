@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { deliveryOf, type Deployment } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
-import { refusalsFail, UsageError } from '../cli-errors.js'
+import { UsageError } from '../cli-errors.js'
 import { clip, formatTime, printJson, printTable } from '../output.js'
 import { positiveInt } from '../commands/options.js'
 import { takeAtMost } from '../commands/take-at-most.js'
@@ -29,7 +29,8 @@ Examples:
       if (opts.force && !opts.reason?.trim()) throw new UsageError('--force needs --reason "…": the reason is kept in the audit log')
       const delivery = deliveryOf(clientFor(trackingUriOf(self)))
       // A refused deploy exits 1, as the README's exit code table promises CI.
-      const res = await refusalsFail(delivery.deploy(opts.model, opts.version, { alias: opts.alias, force: opts.force, reason: opts.reason }))
+      // A refusal is RESOURCE_CONFLICT (exit 1); a bad value INVALID_PARAMETER_VALUE (exit 2).
+      const res = await delivery.deploy(opts.model, opts.version, { alias: opts.alias, force: opts.force, reason: opts.reason })
       if (opts.json) return printJson(res)
       const d = res.deployment
       if (!res.changed) return console.log(`${opts.model}@${opts.alias} already points to version ${d.version ?? opts.version}; nothing changed`)
@@ -54,7 +55,7 @@ Examples:
   railyard rollback tweets --alias staging`)
     .action(async (model: string, opts, self: Command) => {
       const delivery = deliveryOf(clientFor(trackingUriOf(self)))
-      const d = await refusalsFail(delivery.rollback(model, { alias: opts.alias, reason: opts.reason }))
+      const d = await delivery.rollback(model, { alias: opts.alias, reason: opts.reason })
       if (opts.json) return printJson(d)
       console.log(aliasMove(d, 'rolled back'))
     })

@@ -207,7 +207,7 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
 
     const refused = await cli('deploy', '--model', 'tweets', '--version', '3')
     assert.equal(refused.code, 1)
-    assert.match(refused.stderr, /^railyard: The newest gate result for version 3 of tweets against 'production' \(#\d+\) is 'fail': macro_f1 .* \(INVALID_PARAMETER_VALUE\)\n$/)
+    assert.match(refused.stderr, /^railyard: The newest gate result for version 3 of tweets against 'production' \(#\d+\) is 'fail': macro_f1 .* \(RESOURCE_CONFLICT\)\n$/)
     const noReason = await cli('deploy', '--model', 'tweets', '--version', '3', '--force')
     assert.equal(noReason.code, 2)
     assert.match(noReason.stderr, /--force needs --reason/)

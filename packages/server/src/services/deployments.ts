@@ -1,4 +1,5 @@
 import {
+  ApiError,
   GATE_LIMITS,
   InvalidParameterError,
   toInt,
@@ -17,6 +18,16 @@ import { decodePageToken, page } from './page-token.js'
 import { pageSize } from './validation.js'
 import { validateAlias } from './registry-validation.js'
 import { rollbackTarget, servedVersions } from './deployment-history.js'
+
+/**
+ * A deploy or rollback the rules refuse (no passing gate, a stale one, nothing to go back to): a
+ * conflict with the alias's state, RESOURCE_CONFLICT (409), so CI tells it apart from a bad value.
+ */
+export class DeployRefusedError extends ApiError {
+  constructor(message: string) {
+    super('RESOURCE_CONFLICT', message)
+  }
+}
 
 export const DEFAULT_ALIAS = 'production'
 
@@ -46,7 +57,7 @@ export class DeploymentsService {
     const alias = validateAlias(req.alias || DEFAULT_ALIAS)
     const target = await this.registry.versions.row(model.name, req.version)
     if (target.status !== 'READY') {
-      throw new InvalidParameterError(`Version ${target.version} of ${model.name} is ${target.status}; only READY versions can be deployed.`)
+      throw new DeployRefusedError(`Version ${target.version} of ${model.name} is ${target.status}; only READY versions can be deployed.`)
     }
     const reason = req.reason?.trim() || undefined
     if (req.force && !reason) {
@@ -60,7 +71,7 @@ export class DeploymentsService {
       }
       const gate = await this.store.gates.latestResult(model.model_id, target.version, alias)
       const refusal = gateRefusal(model.name, target.version, alias, current, gate)
-      if (refusal && !req.force) throw new InvalidParameterError(refusal)
+      if (refusal && !req.force) throw new DeployRefusedError(refusal)
       const kind: DeploymentKind = refusal ? 'forced' : 'deploy'
       const why = kind === 'forced' ? `forced: ${reason}` : reason ? `${reason} (gate #${gate!.id} passed)` : `gate #${gate!.id} passed`
       const deployment = await this.move(model, alias, current, target.version, { who: actor.who, reason: why }, kind, kind === 'deploy' ? gate : undefined)
@@ -82,7 +93,7 @@ export class DeploymentsService {
       const target = await rollbackTarget(served, current, (v) => this.isLive(model.model_id, v))
       if (target === undefined) {
         const state = current === undefined ? `${model.name}@${alias} is not set and` : `${model.name}@${alias} points to version ${current} and`
-        throw new InvalidParameterError(
+        throw new DeployRefusedError(
           `Cannot roll back: ${state} its history holds no earlier version that still exists (the audit log has ${audit.length} change${audit.length === 1 ? '' : 's'} of this alias).`,
         )
       }
