@@ -165,6 +165,7 @@ describe('CI templates: train → register → gate → deploy', () => {
       ['Gate', 'exit 0'],
       ['Post the gate report on the pull request', 'exit 0'],
       ['Deploy', 'skipped'],
+      ['Keep a report to publish', 'exit 0'],
       ['publish gate-report.md', 'not-runnable'],
     ])
     const thread = api.requests[1]
