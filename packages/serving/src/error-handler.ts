@@ -24,12 +24,25 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
     return reply.status(500).send({ error_code: 'INTERNAL_ERROR', message: 'Internal server error; details are in the server log.' })
   })
   app.setNotFoundHandler((request: FastifyRequest, reply) => {
+    const path = request.url.split('?')[0]
+    const allowed = METHODS_OF[path]
+    if (allowed) {
+      // A path we serve, asked with another method (GET /invocations): 405 with Allow, as HTTP says.
+      reply.status(405).header('allow', allowed).send({
+        error_code: 'BAD_REQUEST',
+        message: `${request.method} ${path} is not allowed; use ${allowed} ${path}`,
+      })
+      return
+    }
     reply.status(404).send({
       error_code: 'ENDPOINT_NOT_FOUND',
       message: `No endpoint ${request.method} ${request.url.split('?')[0]}; this server answers POST /invocations, POST /predict, GET /ping, /health and /version`,
     })
   })
 }
+
+// The routes the scoring server answers (routes/), and with which method.
+const METHODS_OF: Record<string, string> = { '/invocations': 'POST', '/predict': 'POST', '/ping': 'GET', '/health': 'GET', '/version': 'GET' }
 
 function stackOf(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err)

@@ -162,6 +162,10 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     const nowhere = await send(`${url}/nope`)
     assert.equal(nowhere.status, 404)
     assert.equal(nowhere.body.error_code, 'ENDPOINT_NOT_FOUND')
+    const wrongMethod = await send(`${url}/invocations`)
+    assert.equal(wrongMethod.status, 405)
+    assert.equal((await fetch(`${url}/invocations`)).headers.get('allow'), 'POST')
+    assert.match(wrongMethod.body.message, /GET \/invocations is not allowed; use POST \/invocations/)
     assert.equal((await invocations({ inputs: [{ x: 1 }] })).status, 200)
   })
 
