@@ -128,6 +128,21 @@ describe('railyard models', () => {
     assert.match(lines[1], /alias\.deleted\s+2\s+champion\s+2 → -\s+not needed$/)
   })
 
+  test('registering files without an MLmodel warns that serve and gate cannot load them; a real model does not', async () => {
+    const run = await startRun({ client, experimentName: 'tweets', runName: 'notes-only' })
+    const notes = path.join(work, 'notes')
+    fs.mkdirSync(notes, { recursive: true })
+    fs.writeFileSync(path.join(notes, 'README.md'), 'not a model')
+    await run.logArtifacts(notes, 'notes')
+    await run.end()
+    const folder = await cli('models', 'register', `runs:/${run.runId}/notes`, '--name', 'notes-only')
+    assert.equal(folder.code, 0, folder.stderr)
+    assert.match(folder.stderr, /warning: notes-only version 1 has no MLmodel file, so `railyard serve` and `railyard gate` cannot load it/)
+    const model = await cli('models', 'register', `runs:/${runs.first}/model`, '--name', 'notes-only')
+    assert.equal(model.code, 0, model.stderr)
+    assert.doesNotMatch(model.stderr, /warning/)
+  })
+
   test('an alias that deploy manages is not moved or deleted here without --force --reason; an unset alias is not "deleted"', async () => {
     const deploy = await cli('deploy', '--model', 'tweets', '--version', '1', '--alias', 'guarded', '--force', '--reason', 'first rollout')
     assert.equal(deploy.code, 0, deploy.stderr)

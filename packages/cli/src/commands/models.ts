@@ -94,6 +94,7 @@ Examples:
         reason: opts.reason,
         wait: opts.wait,
       })
+      if (mv.status === 'READY') await warnWithoutMLmodel(registryOf(client), mv)
       if (opts.json) return printJson(mv)
       console.log(`Registered ${mv.name} version ${mv.version} (${mv.status}) from ${mv.source}`)
     })
@@ -195,6 +196,16 @@ async function refuseDeployedAlias(cmd: Command, name: string, alias: string, ve
   if (!history.items.some((d) => d.kind === 'deploy' || d.kind === 'forced' || d.kind === 'rollback')) return
   const how = version === undefined ? 'delete it' : `move it with \`railyard deploy --model ${name} --version ${version} --alias ${alias}\``
   throw new CliError(`${name}@${alias} is deployed through \`railyard deploy\`, which checks the gate: ${how}, or add --force --reason "…" to do it without a gate`)
+}
+
+/** A version without an MLmodel is a folder of files: serve and gate cannot load it, so say so now. */
+async function warnWithoutMLmodel(registry: ModelRegistryClient, mv: ModelVersion): Promise<void> {
+  const { files } = await registry.files(mv.name, mv.version)
+  if (files?.some((f) => f.path === 'MLmodel')) return
+  process.stderr.write(
+    `railyard: warning: ${mv.name} version ${mv.version} has no MLmodel file, so \`railyard serve\` and \`railyard gate\` cannot load it ` +
+      '(save the model with the SDK\'s saveModel, or register a local folder with --flavor)\n',
+  )
 }
 
 function registryFor(cmd: Command): ModelRegistryClient {
