@@ -119,8 +119,8 @@ export interface ModelVersionLineage extends LineageSnapshot {
   tree_oid?: string
   /** Flavors its MLmodel declares (`railyard_js`, or `python_function`, `sklearn`… from MLflow clients). */
   flavors?: string[]
-  /** Whether the source run still exists, and its lifecycle stage today. */
-  run_now?: { exists: boolean; lifecycle_stage?: string }
+  /** Whether the source run still exists, and its lifecycle stage, status and end today (`run` is as it was at registration). */
+  run_now?: { exists: boolean; lifecycle_stage?: string; status?: string; end_time?: number }
 }
 
 export interface MetricComparison {

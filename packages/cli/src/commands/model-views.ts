@@ -80,10 +80,11 @@ export function printLineage(l: ModelVersionLineage): void {
           ['id', `${run.run_id}${now}`],
           ['name', run.run_name ?? '-'],
           ['experiment', run.experiment_name ? `${run.experiment_id} (${run.experiment_name})` : run.experiment_id],
-          ['status', run.status ?? '-'],
+          // As registered, and today when it moved on since (a version registered inside its run).
+          ['status', sinceRegistration(run.status ?? '-', l.run_now?.status)],
           ['user', run.user_id ?? '-'],
           ['started', formatTime(run.start_time)],
-          ['ended', formatTime(run.end_time)],
+          ['ended', sinceRegistration(formatTime(run.end_time), l.run_now?.end_time !== undefined ? formatTime(l.run_now.end_time) : undefined)],
         ]
       : [],
   )
@@ -196,4 +197,8 @@ function signed(n: number): string {
 function fileChanges(f: { added: number; removed: number; modified: number; unchanged: number }): string {
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`
   return `+${n(f.added, 'file')}, -${n(f.removed, 'file')}, ${f.modified} modified, ${f.unchanged} unchanged`
+}
+
+function sinceRegistration(atRegistration: string, now: string | undefined): string {
+  return now === undefined || now === atRegistration ? atRegistration : `${now} (${atRegistration} at registration)`
 }

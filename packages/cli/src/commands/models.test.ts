@@ -143,6 +143,20 @@ describe('railyard models', () => {
     assert.doesNotMatch(model.stderr, /warning/)
   })
 
+  test('lineage of a version registered inside its run shows the run as it is now and as it was then', async () => {
+    const run = await startRun({ client, experimentName: 'tweets', runName: 'inside' })
+    const dir = path.join(work, 'inside')
+    writeConstantModel(dir, 0.7)
+    await logModel(run, dir, { flavor: 'railyard_js' })
+    const reg = await cli('models', 'register', `runs:/${run.runId}/model`, '--name', 'inside')
+    assert.equal(reg.code, 0, reg.stderr)
+    await run.end()
+    const lineage = await cli('models', 'lineage', 'inside', '1')
+    assert.equal(lineage.code, 0, lineage.stderr)
+    assert.match(lineage.stdout, /status\s+FINISHED \(RUNNING at registration\)/)
+    assert.match(lineage.stdout, /ended\s+\S.* \(- at registration\)/)
+  })
+
   test('an alias that deploy manages is not moved or deleted here without --force --reason; an unset alias is not "deleted"', async () => {
     const deploy = await cli('deploy', '--model', 'tweets', '--version', '1', '--alias', 'guarded', '--force', '--reason', 'first rollout')
     assert.equal(deploy.code, 0, deploy.stderr)

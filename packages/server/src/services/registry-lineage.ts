@@ -98,7 +98,9 @@ export class RegistryLineage {
       tree_oid: row.storage_location ?? undefined,
       flavors: tree ? await flavorsOfTree(this.objects, tree) : undefined,
       ...snapshot,
-      run_now: runId ? { exists: current !== undefined, lifecycle_stage: current?.lifecycle_stage } : undefined,
+      run_now: runId
+        ? { exists: current !== undefined, lifecycle_stage: current?.lifecycle_stage, status: current?.status, end_time: current?.end_time ?? undefined }
+        : undefined,
     }
   }
 
