@@ -61,7 +61,10 @@ for (const dialect of DIALECTS) {
     })
 
     test('a command that succeeds: FINISHED, its metrics, its output in order, command and git tags', async () => {
-      const res = await runCli(['run', '--experiment', 'cli-train', '--name', 'baseline', '--tracking-uri', server.url, '--', 'node', TRAIN], { cwd: repo })
+      // The script lives in the repository whose commit is recorded (MLflow takes the script's repository).
+      const script = path.join(repo, 'train.mjs')
+      fs.copyFileSync(TRAIN, script)
+      const res = await runCli(['run', '--experiment', 'cli-train', '--name', 'baseline', '--tracking-uri', server.url, '--', 'node', script], { cwd: repo })
       assert.equal(res.code, 0, res.stderr)
       // Output is echoed as the command wrote it.
       assert.match(res.stdout, /epoch 0 loss=1\.000\nepoch 1 loss=0\.500\n/)
@@ -79,9 +82,9 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(history.metrics.map((m: any) => [m.step, m.value]), [[0, 1], [1, 0.5], [2, 1 / 3]])
 
       const tags = tagsOf(run)
-      assert.equal(tags['railyard.command'], `node ${TRAIN}`)
+      assert.equal(tags['railyard.command'], `node ${script}`)
       assert.equal(tags['mlflow.source.type'], 'LOCAL')
-      assert.equal(tags['mlflow.source.name'], TRAIN)
+      assert.equal(tags['mlflow.source.name'], script)
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo }).toString().trim()
       assert.equal(tags['mlflow.source.git.commit'], head)
       assert.equal(tags['mlflow.source.git.branch'], 'main')
@@ -111,7 +114,9 @@ describe('railyard run: failures, signals, unreachable server', () => {
 
   test('a command that exits 3: FAILED, railyard exits 3, stderr lines are in the log', async () => {
     const outsideGit = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-cli-nogit-'))
-    const res = await runCli(['run', '-e', 'cli-fail', '--tracking-uri', server.url, '--', 'node', TRAIN, '3'], { cwd: outsideGit })
+    const script = path.join(outsideGit, 'train.mjs')
+    fs.copyFileSync(TRAIN, script)
+    const res = await runCli(['run', '-e', 'cli-fail', '--tracking-uri', server.url, '--', 'node', script, '3'], { cwd: outsideGit })
     assert.equal(res.code, 3)
     const runId = runIdFrom(res.stderr)
     const run = await runOf(server, runId)

@@ -4,7 +4,7 @@ import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { UsageError } from '../cli-errors.js'
 import { formatDuration, keepRunningOnClosedOutput } from '../output.js'
 import { LogShipper } from '../run/log-shipper.js'
-import { currentUser, gitInfo, runTags } from '../run/run-tags.js'
+import { codeFolderOf, currentUser, gitInfo, runTags } from '../run/run-tags.js'
 import { supervise, type ChildOutcome } from '../run/supervise.js'
 import { checkDatasetsExist, datasetNames, exportDatasetsForRun } from '../run/dataset-env.js'
 
@@ -68,7 +68,7 @@ async function trackedRun(trackingUri: string, command: string[], opts: RunOptio
   const datasets = datasetNames(opts.dataset)
   // Before the run (and its experiment) exist, so a wrong name leaves nothing behind.
   await checkDatasetsExist(setup, datasets)
-  const git = await gitInfo(process.cwd())
+  const git = await gitInfo(codeFolderOf(command))
   const tags = [...runTags(command, git), ...opts.tag]
   const run = await startOrJoinRun(setup, opts, tags)
   const runId = run.info.run_id

@@ -1,6 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { currentUser, sourceName } from './run-tags.js'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { codeFolderOf, currentUser, sourceName } from './run-tags.js'
 
 test('sourceName is the script an interpreter or launcher runs, not an option value or the launcher', () => {
   const cases: Array<[string[], string]> = [
@@ -28,5 +31,20 @@ test('currentUser is RAILYARD_USER when set, as the registry and audit log name 
   } finally {
     if (before === undefined) delete process.env.RAILYARD_USER
     else process.env.RAILYARD_USER = before
+  }
+})
+
+test('the code folder is the script\'s, so the commit is that of the script\'s repository; else the working folder', () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-code-folder-'))
+  try {
+    fs.mkdirSync(path.join(repo, 'src'))
+    fs.writeFileSync(path.join(repo, 'src', 'train.py'), '')
+    const elsewhere = os.tmpdir()
+    assert.equal(codeFolderOf(['python', path.join(repo, 'src', 'train.py')], elsewhere), path.join(repo, 'src'))
+    assert.equal(codeFolderOf(['node', '--import', 'tsx', 'src/train.py'], repo), path.join(repo, 'src'))
+    assert.equal(codeFolderOf(['python', '-m', 'pkg.train'], repo), repo)
+    assert.equal(codeFolderOf(['make', 'train'], repo), repo)
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true })
   }
 })

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -40,6 +41,20 @@ export async function gitInfo(cwd: string): Promise<GitInfo | undefined> {
     repoUrl: repoUrl || undefined,
     dirty: status === undefined ? false : status.length > 0,
   }
+}
+
+/**
+ * Where the code's git repository is looked for: the folder of the script the command runs (as
+ * MLflow takes the commit of the script's repository), else the working folder.
+ */
+export function codeFolderOf(command: string[], cwd = process.cwd()): string {
+  const script = path.resolve(cwd, sourceName(command))
+  try {
+    if (fs.statSync(script).isFile()) return path.dirname(script)
+  } catch {
+    // A module name (python -m pkg) or a program on PATH: the working folder it is.
+  }
+  return cwd
 }
 
 /** The tags `railyard run` puts on its run, under MLflow's names where MLflow has one. */
