@@ -75,12 +75,13 @@ for (const dialect of DIALECTS) {
           dataset: { name: 'churn', digest: 'aaa111', source_type: 's3', source: '{"uri": "s3://data/churn/2026-10"}' },
         },
       ])
-      assert.deepEqual(l.run_now, { exists: true, lifecycle_stage: 'active' })
+      // The run today (it ended before registration here, so as it was then).
+      assert.deepEqual(l.run_now, { exists: true, lifecycle_stage: 'active', status: 'FINISHED', end_time: l.run.end_time })
       assert.equal(typeof l.captured_at, 'number')
 
       await api.mlflow('POST', '/runs/delete', { run_id: runA.runId })
       const later = await api.railyard('GET', '/model-versions/lineage', { name: 'churn', version: '1' })
-      assert.deepEqual(later.body.run_now, { exists: true, lifecycle_stage: 'deleted' })
+      assert.deepEqual(later.body.run_now, { exists: true, lifecycle_stage: 'deleted', status: 'FINISHED', end_time: l.run.end_time })
       assert.equal(later.body.code.commit, COMMIT_A)
       await api.mlflow('POST', '/runs/restore', { run_id: runA.runId })
     })
