@@ -25,7 +25,7 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
   })
   app.setNotFoundHandler((request: FastifyRequest, reply) => {
     const path = request.url.split('?')[0]
-    const allowed = METHODS_OF[path]
+    const allowed = ['GET', 'POST'].filter((method) => app.hasRoute({ method: method as 'GET' | 'POST', url: path })).join(', ')
     if (allowed) {
       // A path we serve, asked with another method (GET /invocations): 405 with Allow, as HTTP says.
       reply.status(405).header('allow', allowed).send({
@@ -40,9 +40,6 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
     })
   })
 }
-
-// The routes the scoring server answers (routes/), and with which method.
-const METHODS_OF: Record<string, string> = { '/invocations': 'POST', '/predict': 'POST', '/ping': 'GET', '/health': 'GET', '/version': 'GET' }
 
 function stackOf(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err)

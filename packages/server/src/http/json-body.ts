@@ -2,12 +2,12 @@ import { InvalidParameterError } from '@railyard/api'
 
 /**
  * Parses a request body the way MLflow's Flask server does: an empty body is `{}`, a body that is
- * a JSON string holding JSON is decoded twice, and the bare NaN / Infinity / -Infinity tokens that
- * Python's json module writes are accepted (as the strings proto JSON uses for them).
+ * a JSON string holding JSON is decoded twice, the bare NaN / Infinity / -Infinity tokens that
+ * Python's json module writes are accepted (as the strings proto JSON uses for them), and a field
+ * set to null is a field not set (see normalizeBody).
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return {}
-  checkNesting(text)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -28,33 +28,38 @@ export function parseJsonBody(text: string): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidParameterError('The request body must be a JSON object')
   }
+  normalizeBody(value)
   return value
 }
 
-/** Deeper than any request of the API (a few levels); deep enough for any model input. */
-export const MAX_JSON_DEPTH = 64
+/** Deeper than any request of the API needs (a few levels). */
+export const MAX_BODY_DEPTH = 64
 
 /**
- * Refuses JSON nested deeper than MAX_JSON_DEPTH before anything walks it: parsers, the schema check
- * and our own walks recurse, and thousands of levels would exhaust the stack (a 500).
+ * One walk over a parsed body, before any route sees it: a field set to null is removed (a field not
+ * set, as in protobuf's JSON mapping, which MLflow's server parses with: clients send Python's
+ * None), and nesting deeper than MAX_BODY_DEPTH is refused, so no later recursive walk can exhaust
+ * the stack (a 500). A work list, not recursion, for the same reason.
  */
-function checkNesting(text: string): void {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    if (inString) {
-      if (ch === 0x5c) i++ // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false
-    } else if (ch === 0x22) {
-      inString = true
-    } else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) throw new InvalidParameterError(`Malformed JSON request body: nested deeper than ${MAX_JSON_DEPTH} levels`)
-    } else if (ch === 0x5d || ch === 0x7d) {
-      depth--
+function normalizeBody(body: object): void {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 1 }]
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!
+    if (value === null || typeof value !== 'object') continue
+    if (depth > MAX_BODY_DEPTH) throw new InvalidParameterError(`Malformed JSON request body: nested deeper than ${MAX_BODY_DEPTH} levels`)
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') pending.push({ value: item, depth: depth + 1 })
+      continue
+    }
+    const object = value as Record<string, unknown>
+    for (const key of Object.keys(object)) {
+      const field = object[key]
+      if (field === null) delete object[key]
+      else if (typeof field === 'object') pending.push({ value: field, depth: depth + 1 })
     }
   }
 }
+
 
 /** Turns bare NaN / Infinity / -Infinity outside strings into quoted strings. */
 export function quoteNonFiniteTokens(text: string): string {

@@ -27,36 +27,16 @@ export function mountEndpoints<E extends Record<string, Endpoint>>(
           url: prefix + ep.path,
           schema: { [part]: ep.request },
           // No body at all reads as `{}`, as MLflow's server reads it: the check then names the
-          // missing field instead of the body. A field set to null is a field not set, as in
-          // protobuf's JSON mapping, which MLflow's server parses with (clients send Python's None).
+          // missing field instead of the body.
           preValidation: async (req) => {
             if (part !== 'body') return
             if (req.body === undefined || req.body === null) req.body = {}
-            else dropNullFields(req.body)
           },
           handler: async (req) => {
             const input = method === 'GET' ? req.query : req.body
             return compact((await handler(input, req)) ?? {})
           },
         })
-      }
-    }
-  }
-}
-
-/** Removes properties whose value is null, in objects at any depth (array elements stay). */
-function dropNullFields(body: unknown): void {
-  // A work list, not recursion: the body parser bounds the depth, but a walk should not rely on it.
-  const pending: unknown[] = [body]
-  while (pending.length > 0) {
-    const value = pending.pop()
-    if (Array.isArray(value)) {
-      for (const item of value) pending.push(item)
-    } else if (value !== null && typeof value === 'object') {
-      const object = value as Record<string, unknown>
-      for (const key of Object.keys(object)) {
-        if (object[key] === null) delete object[key]
-        else pending.push(object[key])
       }
     }
   }

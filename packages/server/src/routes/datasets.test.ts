@@ -315,6 +315,10 @@ for (const dialect of DIALECTS) {
       const plain = await api('POST', '/experiments/create', { name: `nulls-${dialect}`, artifact_location: null })
       assert.equal(plain.status, 200, JSON.stringify(plain.body))
       assert.equal((await api('POST', '/experiments/create', { name: null })).status, 400)
+      // Every JSON route, not only the MLflow-table ones, refuses nesting a recursive walk could not take.
+      const deep = await t.app.inject({ method: 'POST', url: '/api/2.0/railyard/datasets/snapshot', headers: { 'content-type': 'application/json' }, payload: `{"name": ${'['.repeat(5000)}${']'.repeat(5000)}}` })
+      assert.equal(deep.statusCode, 400)
+      assert.deepEqual(JSON.parse(deep.body), { error_code: 'INVALID_PARAMETER_VALUE', message: 'Malformed JSON request body: nested deeper than 64 levels' })
     })
 
     test('delete: an unused dataset goes with its versions; one an experiment froze or a run used is refused and kept', async () => {
