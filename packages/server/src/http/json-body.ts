@@ -33,7 +33,7 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /** Deeper than any request of the API needs (a few levels). */
-export const MAX_BODY_DEPTH = 64
+const MAX_BODY_DEPTH = 64
 
 /**
  * One walk over a parsed body, before any route sees it: a field set to null is removed (a field not
