@@ -73,7 +73,12 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.match(unknown.outcome.error, /the candidate does not exist: Model Version \(name=tweets, version=42\) not found \(--candidate takes a version number, latest, or an alias such as @staging\)/)
     const unknownMetric = await gateJson('1', policy('metric.yaml', `primary: { metric: auc }\nfloors: { auc: 0.5 }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`))
     assert.equal(unknownMetric.code, 2)
-    assert.match(unknownMetric.outcome.error, /the candidate \(version 1\) has no metric 'auc' \(the policy names it\); it has: accuracy, f1\.negative/)
+    // Caught before either model predicts: no metric was computed.
+    assert.match(unknownMetric.outcome.error, /^the policy names 'auc', which the gate does not compute for classification: it computes accuracy, macro_f1, .*precision\.<class>, recall\.<class>, f1\.<class> for the evaluation data's labels \(negative, neutral, positive\); other metrics need evaluation\.module$/)
+    assert.deepEqual(unknownMetric.outcome.metrics, {})
+    const unknownClass = await gateJson('1', policy('class.yaml', `primary: { metric: macro_f1 }\nguards: [{ metric: recall.angry, max_worsening: 0.1 }]\nevaluation: { dataset: tweets-eval, version: ${evalA} }`))
+    assert.equal(unknownClass.code, 2)
+    assert.match(unknownClass.outcome.error, /^the policy names 'recall\.angry', which the gate does not compute/)
     // Mistakes in the input say nothing about the version: none of them is recorded on it.
     assert.deepEqual(await gateResults('1'), [])
     const missingFlag = await cli('gate', '--model', 'tweets', '--policy', evaluated)
@@ -175,7 +180,7 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.match(notAVersion.outcome.error, /^the candidate does not exist: .*\(--candidate takes a version number, latest, or an alias such as @staging\)$/)
 
     const mistakes = {
-      'unknown metric': [`primary: { metric: auc }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`, /the candidate \(version 3\) has no metric 'auc'/],
+      'unknown metric': [`primary: { metric: auc }\nevaluation: { dataset: tweets-eval, version: ${evalA} }`, /the policy names 'auc', which the gate does not compute/],
       'unknown dataset': ['primary: { metric: macro_f1 }\nevaluation: { dataset: no-such-eval, version: latest }', /evaluation dataset no-such-eval has no version 'latest'/],
       'missing label field': [`primary: { metric: macro_f1 }\nevaluation: { dataset: tweets-eval, version: ${evalA}, label_field: mood }`, /evaluation row 1 has no label field 'mood'/],
     } as const
@@ -296,6 +301,12 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     assert.ok(outcome.metrics.challenger.positive_share > 0.1)
     assert.equal(outcome.data.kind, 'path')
     assert.match(outcome.data.files[0].oid, /^sha256:[0-9a-f]{64}$/)
+
+    // A name the module does not return is an error once the candidate is scored, before the champion is.
+    const typo = policy('module-typo.yaml', `primary: { metric: macro_f1 }\nfloors: { postive_share: 0.01 }\nevaluation: { path: eval.jsonl, text_field: text, module: ./evaluate.mjs }`)
+    const missing = await gateJson('2', typo, '--against', 'limits-test', '--first-deployment')
+    assert.equal(missing.code, 2)
+    assert.match(missing.outcome.error, /^the candidate \(version 2\) has no metric 'postive_share' \(the policy names it\); it has: accuracy, .*positive_share/)
   })
 
   test('behavioural tests: expectations and invariance pairs must pass', async () => {

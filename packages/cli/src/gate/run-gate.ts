@@ -17,6 +17,7 @@ import { compareLoggedMetrics } from './logged-metrics.js'
 import { inputsAndLabels, measureLatency, predictAll, scoreOutputs, textInput } from './model-evaluation.js'
 import { runBehaviouralTests } from './behavioural.js'
 import { limitChecks, metricChecks } from './decide.js'
+import { checkPolicyMetricNames, requireMetrics } from './policy-metric-names.js'
 import { markdownReport } from './report.js'
 import { GateError, InputError } from './gate-error.js'
 import { shownPath } from './shown-path.js'
@@ -102,8 +103,10 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
       outcome.data = data.ref
       log(`gate: evaluating on ${data.rows.length} rows`)
       const { inputs, labels } = inputsAndLabels(data.rows, policy.evaluation, wrap)
+      checkPolicyMetricNames(policy, labels)
       latencyInputs = inputs
       outcome.metrics.challenger = await scoreOutputs(await predictAll(challengerModel, inputs, 'the candidate'), labels, policy, 'the candidate')
+      requireMetrics(policy, outcome.metrics.challenger, `the candidate (version ${candidate.version})`)
       if (champion) {
         const championModel = await load(opts, champion.version, 'the champion', loaded)
         // The champion gets the same rows, shaped for its own signature.
