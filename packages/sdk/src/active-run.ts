@@ -1,7 +1,7 @@
 import { InvalidParameterError, LIMITS, RUN_STATUSES, doubleToWire, type DatasetInput, type Run, type RunStatus, type Tag } from '@railyard/api'
 import type { RailyardClient } from './client.js'
 import { MetricBuffer } from './metric-buffer.js'
-import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks.js'
+import { registerForExit, unregisterForExit, type ExitParticipant, type ExitReason } from './exit-hooks.js'
 import { checkInteger, checkKey } from './key-check.js'
 import { useDataset, type UseDatasetOptions, type UsedDataset } from './datasets/use-dataset.js'
 
@@ -20,8 +20,10 @@ export interface ActiveRunOptions {
 /**
  * A run this process logs into. Metrics are buffered and sent in the background (see `logMetric`);
  * params, tags, artifacts and inputs are sent when called and their promises settle with the server's
- * answer. At process exit (the event loop emptying, or SIGINT/SIGTERM) buffered metrics are sent and a
- * run this process created is ended (FINISHED, or KILLED on a signal); `process.exit()` skips this, so
+ * answer. At process exit (the event loop emptying, SIGINT/SIGTERM, or an uncaught exception or unhandled
+ * rejection) buffered metrics are sent and a run this process created is ended: FINISHED, FAILED when
+ * `process.exitCode` is set or the script threw (the error is printed and the process still exits with
+ * status 1), KILLED on a signal. `process.exit()` skips this, so
  * `await run.end()` first.
  */
 export class ActiveRun implements ExitParticipant {
@@ -157,9 +159,9 @@ export class ActiveRun implements ExitParticipant {
     return `${n} metric point${n === 1 ? '' : 's'} of run ${this.runId} were not sent: process.exit() ended the process before they were flushed (await run.end() or run.flush() before exiting)`
   }
 
-  async onExit(reason: 'exit' | 'signal' | 'interrupt'): Promise<void> {
+  async onExit(reason: ExitReason): Promise<void> {
     if (reason === 'interrupt') return this.flush()
-    if (this.opts.owned) return this.end(reason === 'signal' ? 'KILLED' : 'FINISHED')
+    if (this.opts.owned) return this.end(statusAtExit(reason))
     try {
       await this.flush()
     } finally {
@@ -187,4 +189,13 @@ export class ActiveRun implements ExitParticipant {
   private assertOpen(): void {
     if (this.ended) throw new InvalidParameterError(`Run ${this.runId} has ended; start a new run to log more`)
   }
+}
+
+/** How a run this process owns ends when the process goes away without `end()`. */
+function statusAtExit(reason: Exclude<ExitReason, 'interrupt'>): RunStatus {
+  if (reason === 'signal') return 'KILLED'
+  if (reason === 'crash') return 'FAILED'
+  // `process.exitCode = 1` is how a script says it failed without throwing.
+  const code = process.exitCode
+  return code === undefined || code === null || Number(code) === 0 ? 'FINISHED' : 'FAILED'
 }

@@ -1,21 +1,30 @@
+import { inspect } from 'node:util'
+
+/**
+ * Why the process is going away. `exit`: the event loop emptied (beforeExit). `signal`: SIGINT/SIGTERM
+ * with nobody else handling it, so the process is about to die. `crash`: an uncaught exception or
+ * unhandled rejection with nobody else handling it, so the process is about to exit with status 1.
+ * `interrupt`: a signal or error the script handles itself, so it may go on.
+ */
+export type ExitReason = 'exit' | 'signal' | 'crash' | 'interrupt'
+
 /** Something with buffered work to finish before the process goes away. */
 export interface ExitParticipant {
-  /**
-   * `exit`: the event loop emptied (beforeExit). `signal`: SIGINT/SIGTERM with nobody else handling
-   * it, so the process is about to die. `interrupt`: a signal the script handles itself, so it may go on.
-   */
-  onExit(reason: 'exit' | 'signal' | 'interrupt'): Promise<void>
+  onExit(reason: ExitReason): Promise<void>
   /** What is still unsent when the process exits with no chance to send it (process.exit()), if anything. */
   unsentAtExit?(): string | undefined
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
-// A hung server must not hold a Ctrl-C hostage for long.
+// A hung server must not hold a Ctrl-C, or a crashed script, hostage for long.
 const SIGNAL_GRACE_MS = 5_000
+// Node's own exit status for an uncaught exception.
+const CRASH_EXIT_CODE = 1
 
 const participants = new Set<ExitParticipant>()
 let installed = false
 let signalled = false
+let crashed = false
 
 /** Finishes `p`'s work at process exit (until `unregister`). Hooks exist only while someone is registered. */
 export function registerForExit(p: ExitParticipant): void {
@@ -24,6 +33,7 @@ export function registerForExit(p: ExitParticipant): void {
     installed = true
     process.on('beforeExit', onBeforeExit)
     process.on('exit', onExit)
+    process.on('uncaughtException', onUncaught)
     for (const s of SIGNALS) process.on(s, onSignal)
   }
 }
@@ -38,6 +48,7 @@ function uninstall(): void {
   installed = false
   process.off('beforeExit', onBeforeExit)
   process.off('exit', onExit)
+  process.off('uncaughtException', onUncaught)
   for (const s of SIGNALS) process.off(s, onSignal)
 }
 
@@ -50,7 +61,7 @@ function onExit(): void {
   }
 }
 
-async function finishAll(reason: 'exit' | 'signal' | 'interrupt'): Promise<void> {
+async function finishAll(reason: ExitReason): Promise<void> {
   await Promise.all(
     [...participants].map(async (p) => {
       try {
@@ -93,4 +104,24 @@ function onSignal(signal: NodeJS.Signals): void {
     uninstall()
     process.kill(process.pid, signal)
   })
+}
+
+// Without this hook a script that throws would leave its run RUNNING forever and lose the points
+// still in the buffer (the last ones before the failure, the ones worth seeing). Listening changes
+// what Node does with the error, so this does what Node would: print it, then exit with status 1.
+// An unhandled rejection arrives here too (origin 'unhandledRejection'), as Node's default
+// --unhandled-rejections=throw raises it as an uncaught exception when someone listens.
+function onUncaught(err: unknown): void {
+  if (process.listenerCount('uncaughtException') > 1) {
+    // The script handles uncaught errors itself and decides whether to go on: get the points out.
+    void finishAll('interrupt')
+    return
+  }
+  // Printed first, so the reader sees the failure at once, whatever the server does.
+  process.stderr.write(`${inspect(err)}\n\nNode.js ${process.version}\n`)
+  if (crashed) return
+  crashed = true
+  const grace = new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS).unref())
+  // The 'exit' hook stays, to say what the grace period left unsent.
+  void Promise.race([finishAll('crash'), grace]).then(() => process.exit(CRASH_EXIT_CODE))
 }
