@@ -135,5 +135,21 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(everywhere.map((r) => r.info.run_id), [ids[4]])
       await assert.rejects(searchRuns({ client, experimentNames: ['no-such'] }).all(), NotFoundError)
     })
+
+    test('startRun in a deleted experiment says it is deleted and how to restore it; restored, it works again', async () => {
+      const first = await startRun({ client, experimentName: 'retired' })
+      await first.end()
+      await client.experiments.delete(first.experimentId)
+      await assert.rejects(startRun({ client, experimentName: 'retired' }), (err: Error) => {
+        assert.ok(err instanceof InvalidParameterError, `${err.name}: ${err.message}`)
+        assert.match(err.message, new RegExp(`Experiment 'retired' \\(id ${first.experimentId}\\) is deleted: restore it`))
+        assert.match(err.message, /experiments\.restore/)
+        return true
+      })
+      await client.experiments.restore(first.experimentId)
+      const again = await startRun({ client, experimentName: 'retired' })
+      assert.equal(again.experimentId, first.experimentId)
+      await again.end()
+    })
   })
 }

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { NotFoundError } from '@railyard/api'
+import { InvalidParameterError, NotFoundError } from '@railyard/api'
 import type { Transport } from './http.js'
 import type { FileInfo } from './responses.js'
 import type { RunsClient } from './runs-client.js'
@@ -32,9 +32,14 @@ export class ArtifactsClient {
   /**
    * Uploads one file as `<artifactPath>/<basename of localPath>` (MLflow's `log_artifact`), streaming
    * it from disk with a PUT; retried whole on network errors and 5xx. Returns the path inside the run.
+   * A folder is InvalidParameterError (`uploadDir` takes folders); a file that cannot be read throws
+   * the file system's error (ENOENT, EACCES) before anything is sent.
    */
   async upload(runId: string, localPath: string, artifactPath?: string): Promise<string> {
     const dest = joinArtifactPath(cleanArtifactPath(artifactPath), path.basename(localPath))
+    if ((await fsp.stat(localPath)).isDirectory()) {
+      throw new InvalidParameterError(`'${localPath}' is a folder: upload one file, or the whole folder with uploadDir (run.logArtifacts)`)
+    }
     await this.putFile(runId, localPath, dest)
     return dest
   }
@@ -103,6 +108,9 @@ export class ArtifactsClient {
 
   private async putFile(runId: string, localPath: string, dest: string): Promise<void> {
     const { size } = await fsp.stat(localPath)
+    // A file that cannot be opened would fail inside fetch, where it looks like a network error and
+    // is retried; opening it here reports the real reason at once.
+    await (await fsp.open(localPath, 'r')).close()
     const url = `${ARTIFACTS_PREFIX}/${encodePath(joinArtifactPath(await this.root(runId), dest))}`
     const res = await this.transport.send({
       method: 'PUT',

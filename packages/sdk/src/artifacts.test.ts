@@ -89,6 +89,26 @@ for (const dialect of DIALECTS) {
       await assert.rejects(client.artifacts.list('f'.repeat(32)), NotFoundError)
       await run.end()
     })
+
+    test('a folder given to logArtifact is refused at once, naming logArtifacts; a missing file is ENOENT, not a network error', async () => {
+      const run = await startRun({ client })
+      const folder = path.join(work, 'a-folder')
+      fs.mkdirSync(folder, { recursive: true })
+      fs.writeFileSync(path.join(folder, 'inside.txt'), 'x')
+      const started = Date.now()
+      await assert.rejects(run.logArtifact(folder, 'out'), (err: Error) => {
+        assert.ok(err instanceof InvalidParameterError, `${err.name}: ${err.message}`)
+        assert.match(err.message, /a-folder' is a folder.*logArtifacts/)
+        return true
+      })
+      await assert.rejects(run.logArtifact(path.join(work, 'not-there.txt')), { code: 'ENOENT' })
+      // Refused before any request, so no retries and no backoff.
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`)
+      assert.deepEqual(await client.artifacts.list(run.runId), [])
+      // The folder itself still uploads the way it should.
+      assert.deepEqual(await run.logArtifacts(folder, 'out'), ['out/inside.txt'])
+      await run.end()
+    })
   })
 }
 

@@ -86,9 +86,18 @@ async function resolveExperiment(client: RailyardClient, opts: StartRunOptions):
   return getOrCreateExperiment(client, name)
 }
 
-/** The id of the experiment with this name, creating it if missing (safe when several processes race). */
+/**
+ * The id of the experiment with this name, creating it if missing (safe when several processes race).
+ * InvalidParameterError if an experiment of that name is deleted (names stay taken until it is purged).
+ */
 export async function getOrCreateExperiment(client: RailyardClient, name: string): Promise<string> {
   const found = await client.experiments.findByName(name)
+  if (found?.lifecycle_stage === 'deleted') {
+    // The server would only say that experiment <id> is not active, naming no way out.
+    throw new InvalidParameterError(
+      `Experiment '${name}' (id ${found.experiment_id}) is deleted: restore it (POST /api/2.0/mlflow/experiments/restore, or client.experiments.restore('${found.experiment_id}')) or use another name`,
+    )
+  }
   if (found) return found.experiment_id
   try {
     return await client.experiments.create({ name })
