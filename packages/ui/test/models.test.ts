@@ -4,6 +4,7 @@ import { screenshot } from './browser.js'
 import { browserSuite } from './browser-suite.js'
 import { eventually } from './eventually.js'
 import { seedScenario, type Scenario } from './scenario.js'
+import { Seeder } from './seed.js'
 
 describe('models in the browser', () => {
   const ui = browserSuite()
@@ -77,6 +78,28 @@ describe('models in the browser', () => {
     assert.match(await page.locator('.compare-block', { hasText: 'Code' }).innerText(), /3f2a9c1d7e5b → 8b7c6d5e4f3a/)
     assert.match(await page.locator('.compare-block', { hasText: 'Model files' }).innerText(), /weights\.bin/)
     await screenshot(page, 'model-version')
+    assert.deepEqual(errors, [])
+  })
+  test('a version registered by its own training script shows its run as it is now, not RUNNING as at registration', async () => {
+    const seed = new Seeder(ui.server.url, ui.server.dataDir)
+    const run = await seed.run({ experimentId: sc.churnExperiment, name: 'registers-itself', metrics: { auc: [0.8] }, finish: false })
+    await seed.artifact(run.artifactUri, 'model/MLmodel', 'artifact_path: model\nflavors:\n  railyard_js:\n    module: predict.mjs\n')
+    await seed.mlflow('POST', '/registered-models/create', { name: 'self-registered' })
+    const version = await seed.register('self-registered', run.runId)
+    await seed.mlflow('POST', '/runs/update', { run_id: run.runId, status: 'FINISHED', end_time: Date.now() })
+
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/models/self-registered/versions/${version}`)
+    const lineage = page.getByRole('list', { name: 'Lineage' })
+    await lineage.getByRole('link', { name: 'registers-itself' }).waitFor()
+    const runStep = lineage.locator('li', { hasText: 'registers-itself' })
+    assert.match(await runStep.innerText(), /Finished\s*\(running at registration\)/)
+    assert.doesNotMatch(await runStep.innerText(), /● Running/)
+    // A version of a run that had finished says so once, with no note.
+    const { page: older } = await ui.browser.open(`${ui.server.url}/models/churn/versions/2`)
+    const olderRun = older.getByRole('list', { name: 'Lineage' }).locator('li', { hasText: 'deeper' })
+    await olderRun.waitFor()
+    assert.match(await olderRun.innerText(), /Finished/)
+    assert.doesNotMatch(await olderRun.innerText(), /at registration/)
     assert.deepEqual(errors, [])
   })
 })

@@ -52,7 +52,7 @@ export function Lineage({ lineage }: { lineage: ModelVersionLineage }) {
                 <Link href={path('runs', run.run_id)}>{run.run_name ?? `…${run.run_id.slice(-8)}`}</Link>
               )}
             </div>
-            {run.status && <StatusBadge status={run.status} />}
+            <RunStatusNow registered={run.status} now={lineage.run_now?.status} />
             <div className="small">
               in <Link href={path('experiments', run.experiment_id)}>{run.experiment_name ?? `experiment ${run.experiment_id}`}</Link>
             </div>
@@ -125,6 +125,21 @@ function DatastoreInfo({ name }: { name: string }) {
         </div>
       )}
       {store.error && <div className="small muted">{store.error.message}</div>}
+    </div>
+  )
+}
+
+/**
+ * The run's status today; `run` in the lineage is the run as it was at registration, which for a
+ * version registered by its own training script is always RUNNING.
+ */
+function RunStatusNow({ registered, now }: { registered?: string; now?: string }) {
+  const status = now ?? registered
+  if (!status) return null
+  return (
+    <div>
+      <StatusBadge status={status} />
+      {registered && registered !== status && <span className="muted small"> ({registered.toLowerCase()} at registration)</span>}
     </div>
   )
 }
