@@ -15,11 +15,16 @@ import { datasetRoutes } from './routes/datasets.js'
 import { deliveryRoutes } from './routes/delivery.js'
 import { uiRoutes } from './routes/ui.js'
 import { loggedModelRoutes } from './routes/logged-models.js'
+import { tokenRoutes } from './routes/tokens.js'
+import { classifyRoutes, type RouteAccess } from './auth/route-access.js'
+import { installAuthentication } from './auth/authenticate.js'
 
 export interface App {
   app: FastifyInstance
   store: Store
   services: Services
+  /** Every route registered and who may call it when authentication is on. */
+  routes: RouteAccess[]
   /** Stops the HTTP server and closes the store. */
   close(): Promise<void>
 }
@@ -45,6 +50,9 @@ export async function buildApp(config: ServerConfig): Promise<App> {
     }
   })
   installErrorHandler(app)
+  // Costs nothing per request: the access is looked up once, when each route is registered.
+  const routes = classifyRoutes(app)
+  if (config.auth) installAuthentication(app, services.tokens)
 
   healthRoutes(app)
   experimentRoutes(app, services.experiments)
@@ -55,6 +63,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   app.register(datasetRoutes(services.datasets))
   deliveryRoutes(app, services.delivery)
   loggedModelRoutes(app, services.loggedModels)
+  tokenRoutes(app, services.tokens)
   app.register(uiRoutes())
 
   await app.ready()
@@ -62,6 +71,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
     app,
     store,
     services,
+    routes,
     async close() {
       await app.close()
       await store.close()

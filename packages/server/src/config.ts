@@ -10,11 +10,18 @@ export interface ServerConfig {
   defaultArtifactRoot: string
   /** Log requests (pino) to stdout. */
   logger?: boolean
+  /** Require an API token on every API request (`railyard server --auth`, RAILYARD_AUTH=1). */
+  auth?: boolean
 }
 
 /** Railyard's home: `$RAILYARD_HOME`, or `./.railyard` in the working directory. */
 export function railyardHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.RAILYARD_HOME || '.railyard')
+}
+
+/** RAILYARD_AUTH turns authentication on: `1`, `true`, `yes` or `on`. */
+export function authFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes|on)$/i.test(env.RAILYARD_AUTH ?? '')
 }
 
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { blake3File, unavailableBecause } from '@railyard/native-files'
 import { buildApp } from './app.js'
-import { defaultConfig, type ServerConfig } from './config.js'
+import { authFromEnv, defaultConfig, type ServerConfig } from './config.js'
+import type { App } from './app.js'
 
 export interface ServeOptions extends Partial<ServerConfig> {
   host?: string
@@ -16,6 +17,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
     artifactsDestination: opts.artifactsDestination ? resolveDestination(opts.artifactsDestination) : base.artifactsDestination,
     defaultArtifactRoot: opts.defaultArtifactRoot ?? base.defaultArtifactRoot,
     logger: opts.logger,
+    auth: opts.auth ?? authFromEnv(),
   }
   const app = await buildApp(config)
   const url = await app.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 5000 })
@@ -27,7 +29,18 @@ export async function serve(opts: ServeOptions = {}): Promise<{ url: string; clo
   }
   process.once('SIGINT', () => void shutdown().then(() => process.exit(0)))
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)))
-  return { url, close: shutdown, notices: startupNotices() }
+  return { url, close: shutdown, notices: [...(await authNotices(app, config)), ...startupNotices()] }
+}
+
+/** Whether requests need a token, and how to make the first one when none could administer. */
+async function authNotices(app: App, config: ServerConfig): Promise<string[]> {
+  if (!config.auth) return []
+  const { tokens } = await app.services.tokens.list()
+  if (tokens.some((t) => t.role === 'admin' && (t.expires_at === undefined || t.expires_at > Date.now()))) return ['Authentication is on: API requests need a token.']
+  return [
+    'Authentication is on, and no admin token exists yet. Create one on this database (the server may keep running): ' +
+      'railyard tokens create --user <you> --role admin --backend-store-uri <the same URI as this server>',
+  ]
 }
 
 /** What an operator should know about this process's setup: a missing accelerator, for one. */

@@ -9,6 +9,7 @@ import { createRegistryServices, type RegistryServices } from './registry.js'
 import { DatasetServices } from './datasets/dataset-services.js'
 import { DeliveryServices } from './delivery.js'
 import { LoggedModelsService } from './logged-models.js'
+import { TokensService } from './tokens.js'
 
 /** All services of one server, built over one store. */
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   datasets: DatasetServices
   delivery: DeliveryServices
   loggedModels: LoggedModelsService
+  tokens: TokensService
 }
 
 export async function createServices(store: Store, config: ServerConfig): Promise<Services> {
@@ -33,5 +35,6 @@ export async function createServices(store: Store, config: ServerConfig): Promis
   registry.useDatasetDiffer(async (name, from, to) => (await datasets.diff({ name, from, to, max_results: 1 })).summary)
   const delivery = new DeliveryServices(store, registry)
   const loggedModels = new LoggedModelsService(store, experiments, runs, artifacts)
-  return { experiments, runs, runLogs, artifacts, registry, datasets, delivery, loggedModels }
+  const tokens = new TokensService(store)
+  return { experiments, runs, runLogs, artifacts, registry, datasets, delivery, loggedModels, tokens }
 }

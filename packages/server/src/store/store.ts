@@ -9,6 +9,7 @@ import { RunLogsRepo } from './run-logs-repo.js'
 import { DatasetsRepo } from './datasets-repo.js'
 import { GatesRepo } from './gates-repo.js'
 import { LoggedModelsRepo } from './logged-models-repo.js'
+import { TokensRepo } from './tokens-repo.js'
 import { searchRunRows, type RunSearchQuery } from './run-search.js'
 import { searchExperimentRows, type ExperimentSearchQuery } from './experiment-search.js'
 
@@ -24,6 +25,7 @@ export class Store {
   readonly datasets: DatasetsRepo
   readonly gates: GatesRepo
   readonly loggedModels: LoggedModelsRepo
+  readonly tokens: TokensRepo
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -36,6 +38,7 @@ export class Store {
     this.datasets = new DatasetsRepo(db, caps)
     this.gates = new GatesRepo(db, caps)
     this.loggedModels = new LoggedModelsRepo(db, caps)
+    this.tokens = new TokensRepo(db)
   }
 
   /** Opens the database named by `uri` and migrates it to the latest schema. */

@@ -6,6 +6,7 @@ import * as datasets from './004-datasets.js'
 import * as gates from './005-gates.js'
 import * as loggedModels from './006-logged-models.js'
 import * as versionLoggedModel from './007-model-version-logged-model.js'
+import * as apiTokens from './008-api-tokens.js'
 
 type Up = (db: Kysely<unknown>, caps: DialectCaps) => Promise<void>
 
@@ -17,4 +18,5 @@ export const MIGRATIONS: Array<[name: string, up: Up]> = [
   ['005-gates', gates.up],
   ['006-logged-models', loggedModels.up],
   ['007-model-version-logged-model', versionLoggedModel.up],
+  ['008-api-tokens', apiTokens.up],
 ]

@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { PermissionDeniedError, UnauthenticatedError, type ApiError } from '@railyard/api'
+import type { IdentifiedRequest } from '../routes/registry-actor.js'
+import type { TokensService } from '../services/tokens.js'
+import { allows, type Access } from './route-access.js'
+import { credentialsOf } from './credentials.js'
+
+// Bearer only: a Basic challenge would make browsers open their own login dialog over the UI's.
+const CHALLENGE = 'Bearer realm="railyard"'
+
+/**
+ * Turns authentication on: every request to a route that is not `open` needs a valid token of a
+ * high enough role (the route's `config.access`, stamped by classifyRoutes). A request that matches
+ * no route needs a token too, so probing paths tells an anonymous caller nothing. The verified user
+ * becomes `request.identity`, which the audit log prefers to the X-Railyard-User header.
+ */
+export function installAuthentication(app: FastifyInstance, tokens: TokensService): void {
+  app.addHook('onRequest', async (req, reply) => {
+    const access = (req.routeOptions.config as { access?: Access }).access ?? 'read'
+    if (access === 'open') return
+    const credentials = credentialsOf(req.headers.authorization)
+    if (!credentials) {
+      return refuse(reply, new UnauthenticatedError('Authentication required: send Authorization: Bearer <token> (set MLFLOW_TRACKING_TOKEN)'))
+    }
+    let identity
+    try {
+      identity = await tokens.verify(credentials.token, credentials.user)
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) return refuse(reply, err)
+      throw err
+    }
+    ;(req as IdentifiedRequest).identity = identity.user
+    if (!allows(identity.role, access)) {
+      return refuse(reply, new PermissionDeniedError(`This call needs a token with the '${access}' role; ${identity.user}'s token has '${identity.role}'`))
+    }
+  })
+}
+
+function refuse(reply: FastifyReply, err: ApiError): FastifyReply {
+  if (err.status === 401) reply.header('www-authenticate', CHALLENGE)
+  return reply.status(err.status).send(err.toBody())
+}
