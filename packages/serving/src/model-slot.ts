@@ -4,6 +4,7 @@ import type { BatchingOptions } from './micro-batcher.js'
 import { describeTarget, ServedVersion, targetKey, type VersionTarget } from './served-version.js'
 import type { FollowStatus } from './follow-status.js'
 import { SwapFailure } from './swap-failure.js'
+import { insideModel, modelFolders } from './model-paths.js'
 
 /** A loaded model; `dir` (its files) is where its input example is read from. */
 export type LoadedPredictor = Predictor & { readonly dir?: string }
@@ -71,7 +72,9 @@ export class ModelSlot {
       await this.check(predictor)
     } catch (err) {
       await predictor.close?.().catch(() => undefined)
-      throw new SwapFailure(`${describeTarget(target)} failed its check: ${messageOf(err)}`, { cause: err, transient: false })
+      // The model's folder is in the download cache: name its files from the model's root instead.
+      const message = predictor.dir ? insideModel(messageOf(err), modelFolders({ dir: predictor.dir })) : messageOf(err)
+      throw new SwapFailure(`${describeTarget(target)} failed its check: ${message}`, { cause: err, transient: false })
     }
     this.staged.set(key, new ServedVersion(target, predictor, this.opts.batching))
     this.opts.log?.('info', `${describeTarget(target)} loaded and checked in ${Date.now() - started} ms`)

@@ -1,9 +1,10 @@
 import cluster from 'node:cluster'
 import type { FastifyInstance } from 'fastify'
-import { loadModel, parseModelLocation, RailyardClient, type ModelLocation } from '@railyard/sdk'
+import { parseModelLocation, RailyardClient, type ModelLocation } from '@railyard/sdk'
 import { buildServingApp } from './app.js'
 import { runWorker } from './cluster-worker.js'
 import { envelope } from './cluster-messages.js'
+import { loadTarget } from './load-target.js'
 import { slotDeployer, type Log } from './deployer.js'
 import { AliasFollower } from './follower.js'
 import type { BatchingOptions } from './micro-batcher.js'
@@ -79,7 +80,7 @@ function defaults(opts: ServeOptions) {
 async function serveHere(opts: ServeOptions, asWorker: boolean): Promise<ModelServer> {
   const { log, client, host, port, loc } = defaults(opts)
   const slot = new ModelSlot({
-    load: (t) => loadModel(t.loadUri, { client, cacheDir: opts.cacheDir }),
+    load: (t) => loadTarget(t, { client, cacheDir: opts.cacheDir }),
     batching: opts.batching,
     loadTimeoutMs: opts.loadTimeoutMs,
     checkTimeoutMs: opts.checkTimeoutMs,

@@ -217,6 +217,9 @@ describe('railyard serving against a tracking server (sqlite)', () => {
       assert.equal(health.body.model.version, before)
       assert.equal(health.body.wanted_version, versions[key])
       assert.match(health.body.last_swap_error.message, pattern)
+      // Named by its version and files, not the cache folder it was downloaded to.
+      assert.ok(!health.body.last_swap_error.message.includes(path.join(work, 'cache')), health.body.last_swap_error.message)
+      assert.match(health.body.last_swap_error.message, new RegExp(`^tiny version ${versions[key]} failed`))
       assert.equal(health.body.last_swap_error.transient, false)
       assert.ok(logs.some((l) => l.startsWith('error:') && pattern.test(l) && l.includes(`still serving version ${before}`)))
       const res = await invocations({ inputs: [{ x: 1 }] })
