@@ -39,7 +39,13 @@ export class WebhookSender {
 
   constructor(
     private readonly repo: WebhooksRepo,
-    private readonly opts: { retry?: Partial<RetryPolicy>; onError: (err: unknown) => void; now: () => number },
+    private readonly opts: {
+      retry?: Partial<RetryPolicy>
+      onError: (err: unknown) => void
+      now: () => number
+      /** The signing secret from its stored form (webhook-secrets.ts). */
+      openSecret: (stored: string) => string
+    },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry }
   }
@@ -119,7 +125,7 @@ export class WebhookSender {
           'user-agent': 'Railyard-Webhooks/1',
           'x-railyard-event': d.event,
           'x-railyard-delivery': d.id,
-          'x-railyard-signature': signPayload(d.secret, d.payload),
+          'x-railyard-signature': signPayload(this.opts.openSecret(d.secret), d.payload),
         },
         body: d.payload,
         redirect: 'manual',

@@ -15,6 +15,7 @@ import { deliveryFromRow, webhookFromRow, type DeliveryRow } from '../store/webh
 import { decodePageToken, page } from './page-token.js'
 import { pageSize } from './validation.js'
 import { WebhookSender, type RetryPolicy } from './webhook-sender.js'
+import { WebhookSecrets } from './webhook-secrets.js'
 
 /** Where services announce events; delivery happens later, in the background. */
 export interface WebhookEmitter {
@@ -34,19 +35,40 @@ export class WebhooksService implements WebhookEmitter {
   private readonly queued = new Set<Promise<void>>()
   private readonly onError: (err: unknown) => void
   private readonly now: () => number
+  private readonly secrets: WebhookSecrets
 
   constructor(
     private readonly store: Store,
-    opts: { retry?: Partial<RetryPolicy>; onError?: (err: unknown) => void; now?: () => number } = {},
+    opts: {
+      retry?: Partial<RetryPolicy>
+      onError?: (err: unknown) => void
+      now?: () => number
+      /** Key that encrypts signing secrets at rest. Default: RAILYARD_SECRET_KEY. */
+      secretKey?: string
+    } = {},
   ) {
     this.now = opts.now ?? Date.now
     this.onError = opts.onError ?? ((err) => console.error('webhooks:', err))
-    this.sender = new WebhookSender(store.registry.webhooks, { retry: opts.retry, onError: this.onError, now: this.now })
+    this.secrets = new WebhookSecrets(opts.secretKey ?? process.env.RAILYARD_SECRET_KEY)
+    this.sender = new WebhookSender(store.registry.webhooks, {
+      retry: opts.retry,
+      onError: this.onError,
+      now: this.now,
+      openSecret: (stored) => this.secrets.open(stored),
+    })
   }
 
-  /** Resumes deliveries left pending by an earlier run of the server. */
+  /** Resumes deliveries left pending by an earlier run of the server, and seals plaintext secrets once a key is set. */
   start(): void {
+    if (this.secrets.encrypting) void this.sealPlainSecrets().catch(this.onError)
     this.sender.wake()
+  }
+
+  private async sealPlainSecrets(): Promise<void> {
+    for (const row of await this.store.registry.webhooks.list()) {
+      const sealed = this.secrets.sealIfPlain(row.secret)
+      if (sealed !== undefined) await this.store.registry.webhooks.replaceSecret(row.id, row.secret, sealed)
+    }
   }
 
   /** Stops sending after the attempts under way; pending deliveries stay in the outbox. */
@@ -104,7 +126,7 @@ export class WebhooksService implements WebhookEmitter {
       id,
       url,
       events: JSON.stringify(events),
-      secret,
+      secret: this.secrets.seal(secret),
       description: req.description ?? null,
       active: req.active === false ? 0 : 1,
       creation_timestamp: now,
@@ -133,7 +155,7 @@ export class WebhooksService implements WebhookEmitter {
       active: req.active,
     }
     if (patch.secret !== undefined) validateSecret(patch.secret)
-    await this.store.registry.webhooks.update(req.id, patch, this.now())
+    await this.store.registry.webhooks.update(req.id, { ...patch, secret: patch.secret === undefined ? undefined : this.secrets.seal(patch.secret) }, this.now())
     return { webhook: await this.get(req.id) }
   }
 

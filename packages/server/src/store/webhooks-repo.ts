@@ -44,6 +44,11 @@ export class WebhooksRepo {
       .execute()
   }
 
+  /** Swaps the stored secret for another form of it, unless it changed meanwhile. */
+  async replaceSecret(id: string, from: string, to: string): Promise<void> {
+    await this.db.updateTable('webhooks').set({ secret: to }).where('id', '=', id).where('secret', '=', from).execute()
+  }
+
   /** Deletes the webhook and its delivery history. */
   async delete(id: string): Promise<number> {
     const res = await this.db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst()
