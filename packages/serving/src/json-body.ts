@@ -10,8 +10,9 @@ declare module 'fastify' {
 
 /**
  * Bodies are JSON (`application/json`, with or without parameters such as MLflow's legacy
- * `; format=pandas-split`). Anything else, no body, and text that is not JSON are BAD_REQUEST
- * naming the problem, never a 415 or a 500.
+ * `; format=pandas-split`; a leading byte-order mark is allowed, as Python's json allows it).
+ * Anything else, no body, and text that is not JSON are BAD_REQUEST naming the problem, never a
+ * 415 or a 500.
  */
 export function installJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
@@ -20,7 +21,8 @@ export function installJsonBody(app: FastifyInstance): void {
     req.rawBody = text
     if (text.trim() === '') return done(badRequest('The request body is empty; send a JSON document'), undefined)
     try {
-      done(null, JSON.parse(text))
+      // PowerShell and Windows editors write UTF-8 with a BOM, which JSON.parse refuses as a token.
+      done(null, JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
     } catch (err) {
       done(badRequest(`The request body is not valid JSON: ${(err as Error).message}`), undefined)
     }

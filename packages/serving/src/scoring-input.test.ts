@@ -20,6 +20,13 @@ describe('MLflow scoring protocol', () => {
     assert.deepEqual(inputsOfInvocation({ dataframe_split: { columns: ['a'], data: [] } }), [])
   })
 
+  test('a dataframe_split column named __proto__ is a column, not the prototype of the record', () => {
+    const [record] = inputsOfInvocation(JSON.parse('{"dataframe_split": {"columns": ["__proto__", "b"], "data": [[{"x": 13}, 2]]}}')) as object[]
+    assert.deepEqual(Object.keys(record), ['__proto__', 'b'])
+    assert.equal(Object.getPrototypeOf(record), Object.prototype)
+    assert.equal((record as { x?: unknown }).x, undefined)
+  })
+
   test('dataframe_records, instances and inputs (rows or columns); params are accepted beside them', () => {
     assert.deepEqual(inputsOfInvocation({ dataframe_records: [{ a: 1 }, { a: 2 }] }), [{ a: 1 }, { a: 2 }])
     assert.deepEqual(inputsOfInvocation({ instances: [[1, 2], [3, 4]] }), [[1, 2], [3, 4]])

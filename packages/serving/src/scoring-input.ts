@@ -77,6 +77,8 @@ function fromSplit(split: unknown): unknown[] {
   // One unnamed column: how MLflow writes a list of plain values (see readInputExample).
   if (names.length === 1 && (typeof names[0] === 'number' || names[0] === '0')) return rows.map((row) => row[0])
   const keys = names.map(String)
+  // Assigning record['__proto__'] would set the record's prototype, not a column.
+  if (keys.includes('__proto__')) return rows.map((row) => Object.fromEntries(keys.map((k, c) => [k, row[c]])))
   return rows.map((row) => {
     const record: Record<string, unknown> = {}
     for (let c = 0; c < keys.length; c++) record[keys[c]] = row[c]

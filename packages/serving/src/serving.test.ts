@@ -104,6 +104,9 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     }
     const plain = await postJson(`${url}/predict`, [{ x: 4 }, 5])
     assert.deepEqual([plain.status, plain.body, plain.version], [200, [{ y: 8 }, { y: 10 }], versions.double])
+    // A byte-order mark (PowerShell, Windows editors) is fine, as it is for MLflow.
+    const bom = await send(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `\ufeff${JSON.stringify({ inputs: [{ x: 1 }] })}` })
+    assert.deepEqual([bom.status, bom.body], [200, { predictions: [{ y: 2 }] }])
     // MLflow's legacy content type parameter is fine.
     const legacy = await send(`${url}/invocations`, {
       method: 'POST',
@@ -147,6 +150,7 @@ describe('railyard serving against a tracking server (sqlite)', () => {
       // The model's signature: x is a required double.
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ x: 1 }, { z: 2 }] }) }, /Input 1 lacks the required column 'x'/],
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ x: 'one' }] }) }, /column 'x' must be a number; got a string/],
+      [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ x: 1 }, { x: null }] }) }, /Input 1: column 'x' is empty \(null\), but the model requires a value/],
       // The model itself says the input is wrong (an error with status 400).
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ x: -1 }] }) }, /rejected the input: x must not be negative/],
     ]

@@ -37,8 +37,13 @@ function columnCheck(columns: ColSpec[]): InputCheck {
         for (const col of named) {
           const value = input[col.name!]
           if (value === undefined || value === null) {
-            if (col.required !== false) throw badRequest(`Input ${i} lacks the required column '${col.name}'`)
-            continue
+            if (col.required === false) continue
+            // A null is a column sent empty (a NaN written as null), not a missing one.
+            throw badRequest(
+              value === undefined
+                ? `Input ${i} lacks the required column '${col.name}'`
+                : `Input ${i}: column '${col.name}' is empty (null), but the model requires a value`,
+            )
           }
           const problem = typeProblem(col as DataType | ColSpec, value)
           if (problem) throw badRequest(`Input ${i}: column '${col.name}' ${problem}`)
