@@ -86,6 +86,24 @@ describe('the run page in the browser', () => {
     assert.deepEqual(errors, [])
   })
 
+  test('a metric logged without steps is charted along time, every point drawn; one with steps stays along steps', async () => {
+    const experimentId = await seed.experiment('no-steps')
+    const run = await seed.run({ experimentId, name: 'batch-losses', metrics: { val_loss: [0.9, 0.7, 0.6] } })
+    const start = Date.now() - 10_000
+    // MLflow's log_metric and the SDK's logMetric without a step: every point at step 0.
+    const metrics = Array.from({ length: 20 }, (_, i) => ({ key: 'batch_loss', value: 1 / (i + 1), step: 0, timestamp: start + i * 250 }))
+    await seed.mlflow('POST', '/runs/log-batch', { run_id: run.runId, metrics })
+
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/${run.runId}`)
+    const unstepped = page.locator('.chart-card', { hasText: 'batch_loss' }).getByRole('img')
+    await unstepped.waitFor()
+    assert.equal(await unstepped.getAttribute('aria-label'), 'Line chart of batch_loss by seconds since first point, 20 points')
+    const stepped = page.locator('.chart-card', { hasText: 'val_loss' }).getByRole('img')
+    assert.equal(await stepped.getAttribute('aria-label'), 'Line chart of val_loss by step, 3 points')
+    await screenshot(page, 'run-unstepped-metric')
+    assert.deepEqual(errors, [])
+  })
+
   test("an unknown run shows the server's message", async () => {
     const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/0123456789abcdef0123456789abcdef`)
     const alert = page.getByRole('alert')

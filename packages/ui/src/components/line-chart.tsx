@@ -14,11 +14,24 @@ export const SERIES_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4
 const STEP_INCREMENTS = [1, 2, 5].flatMap((m) => Array.from({ length: 10 }, (_, e) => m * 10 ** e)).sort((a, b) => a - b)
 
 /**
- * A line chart of one metric: one line per series over a shared x axis (steps). Created once per
- * set of series and fed new points in place, so a live chart redraws without flicker and keeps
- * the user's zoom until the data changes shape.
+ * A line chart of one metric: one line per series over a shared x axis (steps unless `xLabel`
+ * says otherwise; `wholeX` keeps ticks on whole numbers). Created once per set of series and fed
+ * new points in place, so a live chart redraws without flicker and keeps the user's zoom until
+ * the data changes shape.
  */
-export function LineChart({ series, xLabel = 'step', height = 220, title }: { series: ChartSeries[]; xLabel?: string; height?: number; title: string }) {
+export function LineChart({
+  series,
+  xLabel = 'step',
+  wholeX = true,
+  height = 220,
+  title,
+}: {
+  series: ChartSeries[]
+  xLabel?: string
+  wholeX?: boolean
+  height?: number
+  title: string
+}) {
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const shape = series.map((s) => s.label).join('\u0000')
@@ -37,7 +50,7 @@ export function LineChart({ series, xLabel = 'step', height = 220, title }: { se
       cursor: { drag: { x: true, y: false } },
       axes: [
         // Steps are whole numbers: no ticks between them.
-        { label: xLabel, labelSize: 18, size: 36, stroke: '#4b5563', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, incrs: STEP_INCREMENTS },
+        { label: xLabel, labelSize: 18, size: 36, stroke: '#4b5563', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, incrs: wholeX ? STEP_INCREMENTS : undefined },
         { size: 56, stroke: '#4b5563', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, values: (_u, vals) => vals.map(tickLabel) },
       ],
       series: [
@@ -63,13 +76,14 @@ export function LineChart({ series, xLabel = 'step', height = 220, title }: { se
     }
     // A new plot only when the lines themselves change; new points go through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, height, xLabel, dense])
+  }, [shape, height, xLabel, wholeX, dense])
 
   useEffect(() => {
     plot.current?.setData(data)
   })
 
-  return <div className="chart" ref={host} role="img" aria-label={`Line chart of ${title} by ${xLabel}`} />
+  const drawn = series.reduce((n, s) => n + s.points.filter((p) => Number.isFinite(p[1])).length, 0)
+  return <div className="chart" ref={host} role="img" aria-label={`Line chart of ${title} by ${xLabel}, ${drawn} point${drawn === 1 ? '' : 's'}`} />
 }
 
 /** uPlot wants one x array shared by all series; missing and non-finite values become gaps. */

@@ -9,6 +9,7 @@ import { DatasetChip } from '../../components/dataset-chip.js'
 import { LineChart, SERIES_COLORS } from '../../components/line-chart.js'
 import { Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatDelta, formatMetric, toNumber } from '../../lib/format.js'
+import { chartPoints, chooseAxis } from '../../lib/metric-axis.js'
 import { path } from '../../lib/router.js'
 import { COMMIT_TAG, columnKeys, inputLinks, metricOf, paramOf, runName, tagOf } from '../../lib/run-columns.js'
 import { useAsync } from '../../lib/use-async.js'
@@ -187,12 +188,21 @@ function CompareCharts({ runs }: { runs: Run[] }) {
       {!series.data && !series.error && <Loading what="Loading metric histories" />}
       {series.data && (
         <div className="chart-grid">
-          {keys.map((key, i) => (
-            <figure key={key} className="chart-card">
-              <figcaption>{key}</figcaption>
-              <LineChart title={key} series={runs.map((r) => ({ label: runName(r), points: series.data![i].get(r.info.run_id) ?? [] }))} />
-            </figure>
-          ))}
+          {keys.map((key, i) => {
+            const byRun = runs.map((r) => series.data![i].get(r.info.run_id) ?? [])
+            const axis = chooseAxis(byRun)
+            return (
+              <figure key={key} className="chart-card">
+                <figcaption>{key}</figcaption>
+                <LineChart
+                  title={key}
+                  series={runs.map((r, j) => ({ label: runName(r), points: chartPoints(byRun[j], axis) }))}
+                  xLabel={axis.label}
+                  wholeX={axis.kind === 'step'}
+                />
+              </figure>
+            )
+          })}
         </div>
       )}
     </Section>

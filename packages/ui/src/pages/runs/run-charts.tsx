@@ -4,6 +4,7 @@ import { metricSeries } from '../../api/metrics.js'
 import { LineChart } from '../../components/line-chart.js'
 import { Empty, ErrorMessage } from '../../components/states.js'
 import { formatMetric } from '../../lib/format.js'
+import { chartPoints, chooseAxis, type MetricPoint } from '../../lib/metric-axis.js'
 
 /**
  * One chart per metric key. `metrics` are the run's latest values, polled while it runs; a key's
@@ -11,7 +12,7 @@ import { formatMetric } from '../../lib/format.js'
  * costs one request per metric that moved.
  */
 export function RunCharts({ runId, metrics, running }: { runId: string; metrics: Metric[]; running: boolean }) {
-  const [series, setSeries] = useState<Record<string, Array<[number, number]>>>({})
+  const [series, setSeries] = useState<Record<string, MetricPoint[]>>({})
   const [error, setError] = useState<Error>()
   const fetched = useRef(new Map<string, string>())
 
@@ -48,11 +49,16 @@ export function RunCharts({ runId, metrics, running }: { runId: string; metrics:
                   {formatMetric(latest.value)}
                 </span>
               </figcaption>
-              {series[key] ? <LineChart title={key} series={[{ label: key, points: series[key] }]} height={180} /> : <div className="chart-placeholder">Loading…</div>}
+              {series[key] ? <MetricChart metric={key} points={series[key]} /> : <div className="chart-placeholder">Loading…</div>}
             </figure>
           )
         })}
       </div>
     </>
   )
+}
+
+function MetricChart({ metric, points }: { metric: string; points: MetricPoint[] }) {
+  const axis = chooseAxis([points])
+  return <LineChart title={metric} series={[{ label: metric, points: chartPoints(points, axis) }]} xLabel={axis.label} wholeX={axis.kind === 'step'} height={180} />
 }
