@@ -104,6 +104,24 @@ describe('the run page in the browser', () => {
     assert.deepEqual(errors, [])
   })
 
+  test('coloured output (ANSI escapes) shows as its text, without stray escape codes', async () => {
+    const experimentId = await seed.experiment('coloured-logs')
+    const run = await seed.run({ experimentId, name: 'rich-logging' })
+    await seed.logLines(run.runId, ['\x1b[32mINFO\x1b[0m loading data', '\x1b[2K 50%|█████     | 5/10'])
+    await seed.logLines(run.runId, ['\x1b[1;31mERROR\x1b[0m out of memory'], 'stderr')
+
+    const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/${run.runId}`)
+    const log = page.getByRole('log', { name: 'Run output' })
+    await log.getByText('out of memory').waitFor()
+    const lines = await log.locator('.log-line').allInnerTexts()
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^\d+\s*/, '')),
+      ['INFO loading data', '50%|█████     | 5/10', 'ERROR out of memory'],
+    )
+    assert.doesNotMatch(await log.innerText(), /\x1b|\[\d+(;\d+)*m|\[2K/)
+    assert.deepEqual(errors, [])
+  })
+
   test("an unknown run shows the server's message", async () => {
     const { page, errors } = await ui.browser.open(`${ui.server.url}/runs/0123456789abcdef0123456789abcdef`)
     const alert = page.getByRole('alert')

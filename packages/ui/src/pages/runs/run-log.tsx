@@ -3,6 +3,7 @@ import type { GetRunLogsResponse, RunLogLine, RunLogStreamEnd } from '@railyard/
 import { railyard, urlOf } from '../../api/client.js'
 import { runLogRoutes } from '../../api/routes.js'
 import { Command } from '../../components/states.js'
+import { plainText } from '../../lib/terminal-text.js'
 
 /** Lines kept on the page; a longer log shows its end (the whole log stays on the server). */
 const MAX_LINES = 5000
@@ -111,7 +112,7 @@ export function RunLog({ runId }: { runId: string }) {
               <span className="log-seq" aria-hidden="true">
                 {l.seq}
               </span>
-              {l.line}
+              {plainText(l.line)}
             </div>
           ))}
           {lines.length === 0 && <div className="muted">Waiting for output…</div>}
