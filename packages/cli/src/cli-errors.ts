@@ -23,6 +23,14 @@ export class UnreachableError extends CliError {
   }
 }
 
+// What to do when a server started with --auth refuses the call.
+const AUTH_HINTS: Partial<Record<string, string>> = {
+  UNAUTHENTICATED:
+    '\nThis server requires a token: set MLFLOW_TRACKING_TOKEN to one from `railyard tokens create` ' +
+    '(or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD to its user and the token).',
+  PERMISSION_DENIED: "\nYour token's role does not allow this: ask an admin for a token with a higher role (`railyard tokens create`).",
+}
+
 /**
  * Turns anything thrown by a command into one line for stderr and an exit code. Stack traces are
  * only for bugs, and only with RAILYARD_DEBUG set.
@@ -42,7 +50,7 @@ export function describeError(err: unknown, trackingUri?: string): { message?: s
     // INVALID_PARAMETER_VALUE is the server rejecting a value we passed on from the command line
     // (a version, a pattern, a name): wrong usage, as when commander rejects one.
     const code = err.code === 'INVALID_PARAMETER_VALUE' ? EXIT.usage : EXIT.failure
-    return { message: `${err.message} (${err.code})`, code }
+    return { message: `${err.message} (${err.code})${AUTH_HINTS[err.code] ?? ''}`, code }
   }
   const message = err instanceof Error ? err.message : String(err)
   const stack = process.env.RAILYARD_DEBUG && err instanceof Error ? `\n${err.stack}` : ''

@@ -10,6 +10,7 @@ import { gateCommand } from './gate/gate-command.js'
 import { deployCommand, rollbackCommand, deploymentsCommand } from './gate/deploy-commands.js'
 import { modelsCommand } from './commands/models.js'
 import { gcCommand } from './commands/gc.js'
+import { tokensCommand } from './commands/tokens.js'
 import { trackingUriOption } from './client.js'
 import { describeError } from './cli-errors.js'
 import { handleClosedOutput } from './output.js'
@@ -46,6 +47,7 @@ program.addCommand(rollbackCommand())
 program.addCommand(deploymentsCommand())
 program.addCommand(modelsCommand())
 program.addCommand(gcCommand())
+program.addCommand(tokensCommand())
 
 // Every command throws instead of exiting, so one place picks the exit code (2 for usage errors).
 const configure = (cmd: Command) => {

@@ -42,3 +42,5 @@ export {
 } from '@railyard/api'
 export { DeliveryClient, deliveryOf, type DeliveryResponses, type RecordGateInput } from './delivery-client.js'
 export type { Deployment, DeploymentKind, GateResult, GateVerdict, ModelManifest, ModelVersion, Predictor } from '@railyard/api'
+export { TokensClient, tokensOf, type TokenResponses } from './tokens-client.js'
+export type { ApiToken, TokenRole } from '@railyard/api'

@@ -13,6 +13,7 @@ export function serverCommand(): Command {
     .option('-p, --port <port>', 'port to listen on', port, 5000)
     .option('--backend-store-uri <uri>', 'postgresql://… or sqlite:///path (default: $RAILYARD_HOME/railyard.db, RAILYARD_HOME defaults to ./.railyard)')
     .option('--artifacts-destination <uri>', 'where proxied artifacts are stored (default: $RAILYARD_HOME/artifacts)')
+    .option('--auth', 'require an API token on every API request (also RAILYARD_AUTH=1); see `railyard tokens --help`')
     .option('--quiet', 'accepted for compatibility: requests are not logged in any case')
     .action(async (opts) => {
       // Loaded here so the other commands start without the server's database drivers. The server
@@ -24,6 +25,7 @@ export function serverCommand(): Command {
         port: opts.port,
         backendStoreUri: opts.backendStoreUri,
         artifactsDestination: opts.artifactsDestination,
+        auth: opts.auth,
         logger: false,
       })
       console.log(`Railyard server listening at ${url}`)
