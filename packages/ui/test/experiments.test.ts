@@ -50,6 +50,14 @@ describe('experiments in the browser', () => {
     await box.press('Enter')
     await eventually(async () => assert.deepEqual((await runNames(page)).sort(), ['deeper', 'wide']))
     assert.equal(new URL(page.url()).searchParams.get('filter'), "metrics.auc > 0.85 and params.optimizer = 'adam'")
+    assert.match(await page.locator('.runs-meta').innerText(), /^2 runs\b/)
+    await box.fill("params.depth = '8'")
+    await box.press('Enter')
+    await eventually(async () => assert.deepEqual(await runNames(page), ['deeper']))
+    assert.match(await page.locator('.runs-meta').innerText(), /^1 run\b/)
+    // One ticked run cannot be compared yet; the button does not count it as "1 runs".
+    await page.locator('table[aria-label="Runs"] tbody input[type="checkbox"]').first().check()
+    assert.equal(await page.locator('.page-header button.primary, button.primary', { hasText: 'Compare' }).first().innerText(), 'Compare runs')
 
     const bad = 'metrics.auc >> 0.5'
     const refusal = await fetch(`${ui.server.url}/api/2.0/mlflow/runs/search`, {

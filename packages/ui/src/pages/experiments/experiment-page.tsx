@@ -44,7 +44,7 @@ export function ExperimentPage({ id }: { id: string }) {
         }
         actions={
           <button type="button" className="button primary" disabled={selected.size < 2} onClick={compare} title="Select two or more runs to compare">
-            Compare {selected.size > 0 ? `${selected.size} runs` : 'runs'}
+            Compare {selected.size > 1 ? `${selected.size} runs` : 'runs'}
           </button>
         }
       />
@@ -65,7 +65,8 @@ export function ExperimentPage({ id }: { id: string }) {
             {search.runs && (
               <span className="muted small" aria-live="polite">
                 {search.runs.length}
-                {search.hasMore ? '+' : ''} runs{anyRunning ? ' · live' : ''}
+                {search.hasMore ? '+' : ''} {search.runs.length === 1 && !search.hasMore ? 'run' : 'runs'}
+                {anyRunning ? ' · live' : ''}
               </span>
             )}
             <button type="button" className="button subtle" onClick={search.refresh} disabled={search.loading}>
