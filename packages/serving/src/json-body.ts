@@ -11,8 +11,8 @@ declare module 'fastify' {
 /**
  * Bodies are JSON (`application/json`, with or without parameters such as MLflow's legacy
  * `; format=pandas-split`; a leading byte-order mark is allowed, as Python's json allows it).
- * Anything else, no body, and text that is not JSON are BAD_REQUEST naming the problem, never a
- * 415 or a 500.
+ * `POST /invocations` also takes `text/csv` (see installCsvBody). Anything else, no body, and text
+ * that is not JSON are BAD_REQUEST naming the problem, never a 415 or a 500.
  */
 export function installJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
@@ -29,7 +29,7 @@ export function installJsonBody(app: FastifyInstance): void {
   })
   app.addContentTypeParser('*', (req, _payload, done) => {
     const type = req.headers['content-type']
-    done(badRequest(`Content-Type must be application/json; got ${type ? `'${type}'` : 'none'}`), undefined)
+    done(badRequest(`Content-Type must be application/json (or text/csv for POST /invocations); got ${type ? `'${type}'` : 'none'}`), undefined)
   })
 }
 

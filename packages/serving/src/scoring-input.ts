@@ -38,7 +38,7 @@ export function inputsOfInvocation(body: unknown): unknown[] {
   const value = body[format]
   switch (format) {
     case 'dataframe_split':
-      return fromSplit(value)
+      return inputsOfSplit(value)
     case 'dataframe_records':
       return fromRecords(value)
     case 'instances':
@@ -56,7 +56,8 @@ export function inputsOfPredictList(body: unknown): unknown[] {
   return body
 }
 
-function fromSplit(split: unknown): unknown[] {
+/** The inputs of a `dataframe_split` value: one record per row (see inputsOfInvocation). */
+export function inputsOfSplit(split: unknown): unknown[] {
   if (!isPlainObject(split)) throw badRequest(`dataframe_split must be an object {"columns": [...], "data": [[...], ...]}; got ${describe(split)}`)
   const { columns, data } = split
   if (!Array.isArray(data)) throw badRequest(`dataframe_split.data must be a list of rows; got ${describe(data)}`)

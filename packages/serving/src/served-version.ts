@@ -1,6 +1,7 @@
 import type { Predictor } from '@railyard/api'
 import { MicroBatcher, type BatchingOptions } from './micro-batcher.js'
 import { inputCheckOf, type InputCheck } from './signature-check.js'
+import { declaredKindsOf, type ColumnKind } from './csv/column-kinds.js'
 
 /** A dataset version the model was trained or evaluated on (from its run's inputs). */
 export interface DatasetVersionRef {
@@ -51,6 +52,8 @@ export class ServedVersion {
   /** When it began serving (set by the swap). */
   since = new Date()
   readonly check: InputCheck | undefined
+  /** How the signature types CSV columns, by name (see CsvTable.inputs). */
+  readonly csvKinds: ReadonlyMap<string, ColumnKind>
   private readonly batcher: MicroBatcher
   private inFlight = 0
   private retired = false
@@ -64,6 +67,7 @@ export class ServedVersion {
   ) {
     this.batcher = new MicroBatcher((inputs) => predictor.predict(inputs), batching)
     this.check = inputCheckOf(predictor.manifest)
+    this.csvKinds = declaredKindsOf(predictor.manifest)
   }
 
   /** Requests using this version right now. */

@@ -143,7 +143,7 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     const cases: Array<[RequestInit, RegExp]> = [
       [{ method: 'POST' }, /no body/],
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '' }, /body is empty/],
-      [{ method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x\n1\n' }, /Content-Type must be application\/json; got 'text\/csv'/],
+      [{ method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x\n1\n' }, /Content-Type must be application\/json \(or text\/csv for POST \/invocations\); got 'text\/plain'/],
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": [1,' }, /not valid JSON/],
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_split: { columns: ['x', 'z'], data: [[1]] } }) }, /data\[0\] has 1 value but there are 2 columns/],
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [1] }) }, /exactly one of the fields/],

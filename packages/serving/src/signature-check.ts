@@ -2,8 +2,13 @@ import { parseSignature, type ColSpec, type DataType, type TensorSpec } from '@r
 import type { ModelManifest } from '@railyard/api'
 import { badRequest, describe, isPlainObject } from './scoring-input.js'
 
-/** Checks a batch against the model's input schema; throws BAD_REQUEST naming the first bad input. */
-export type InputCheck = (inputs: unknown[]) => void
+/**
+ * Checks a batch against the model's input schema; throws BAD_REQUEST naming the first bad input,
+ * as `nameOf(index)` names it (default `Input <index>`; a CSV body names its line).
+ */
+export type InputCheck = (inputs: unknown[], nameOf?: (index: number) => string) => void
+
+const inputName = (index: number) => `Input ${index}`
 
 /**
  * The input check of a model, from its signature, or undefined when it has none (or one we cannot
@@ -30,7 +35,7 @@ export function inputCheckOf(manifest: ModelManifest): InputCheck | undefined {
 function columnCheck(columns: ColSpec[]): InputCheck {
   const named = columns.filter((c) => c.name !== undefined)
   const only = columns.length === 1 ? columns[0] : undefined
-  return (inputs) => {
+  return (inputs, nameOf = inputName) => {
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]
       if (isPlainObject(input)) {
@@ -38,25 +43,25 @@ function columnCheck(columns: ColSpec[]): InputCheck {
           const value = input[col.name!]
           if (value === undefined || value === null) {
             if (col.required === false) continue
-            // A null is a column sent empty (a NaN written as null), not a missing one.
+            // A null is a column sent empty (an empty CSV field, a NaN written as null), not a missing one.
             throw badRequest(
               value === undefined
-                ? `Input ${i} lacks the required column '${col.name}'`
-                : `Input ${i}: column '${col.name}' is empty (null), but the model requires a value`,
+                ? `${nameOf(i)} lacks the required column '${col.name}'`
+                : `${nameOf(i)}: column '${col.name}' is empty (null), but the model requires a value`,
             )
           }
           const problem = typeProblem(col as DataType | ColSpec, value)
-          if (problem) throw badRequest(`Input ${i}: column '${col.name}' ${problem}`)
+          if (problem) throw badRequest(`${nameOf(i)}: column '${col.name}' ${problem}`)
         }
       } else if (only) {
         if (input === null || input === undefined) {
-          if (only.required !== false) throw badRequest(`Input ${i} is null, but the model requires a value`)
+          if (only.required !== false) throw badRequest(`${nameOf(i)} is null, but the model requires a value`)
           continue
         }
         const problem = typeProblem(only, input)
-        if (problem) throw badRequest(`Input ${i} ${problem}`)
+        if (problem) throw badRequest(`${nameOf(i)} ${problem}`)
       } else {
-        throw badRequest(`Input ${i} must be a record with the columns ${named.map((c) => `'${c.name}'`).join(', ')}; got ${describe(input)}`)
+        throw badRequest(`${nameOf(i)} must be a record with the columns ${named.map((c) => `'${c.name}'`).join(', ')}; got ${describe(input)}`)
       }
     }
   }
@@ -116,10 +121,10 @@ function mustBe(what: string, value: unknown): string {
 function tensorCheck(spec: TensorSpec): InputCheck {
   const dims = spec['tensor-spec'].shape.slice(1)
   const shape = dims.map((d) => (d >= 0 ? String(d) : 'any')).join(' × ')
-  return (inputs) => {
+  return (inputs, nameOf = inputName) => {
     for (let i = 0; i < inputs.length; i++) {
       const problem = shapeProblem(inputs[i], dims)
-      if (problem) throw badRequest(`Input ${i} must be ${dims.length ? `a ${shape} list of numbers` : 'a number'}: ${problem}`)
+      if (problem) throw badRequest(`${nameOf(i)} must be ${dims.length ? `a ${shape} list of numbers` : 'a number'}: ${problem}`)
     }
   }
 }
