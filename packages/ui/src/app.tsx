@@ -14,6 +14,8 @@ import { DatasetsPage } from './pages/datasets/datasets-page.js'
 import { DatasetPage } from './pages/datasets/dataset-page.js'
 import { DatasetVersionPage } from './pages/datasets/dataset-version-page.js'
 import { DatasetDiffPage } from './pages/datasets/dataset-diff-page.js'
+import { SignIn } from './components/sign-in.js'
+import { useTokenRefused } from './api/auth-token.js'
 
 type Params = string[]
 type Route = [pattern: RegExp, title: string, render: (params: Params, query: URLSearchParams) => ReactElement]
@@ -58,9 +60,10 @@ export function App() {
   useEffect(() => {
     if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true })
   }, [path])
+  const tokenRefused = useTokenRefused()
   return (
     <Layout path={path}>
-      {page ??
+      {tokenRefused ? <SignIn /> : page ??
         (path === '/' ? null : (
           <Empty title="There is no page here.">
             <Link href="/experiments">Go to the experiments</Link>

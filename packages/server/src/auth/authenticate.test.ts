@@ -119,3 +119,10 @@ test('last_used_at is set by a request', async () => {
   const { tokens } = await app.services.tokens.list()
   assert.ok(tokens.find((t) => t.user === 'rita')?.last_used_at)
 })
+
+test("the UI's cookie authenticates GETs only", async () => {
+  const cookie = { cookie: `railyard_token=${encodeURIComponent(writer)}` }
+  assert.equal((await send('GET', `${ML}/experiments/search`, cookie)).status, 200)
+  const post = await send('POST', `${ML}/experiments/create`, cookie, { name: 'by-cookie' })
+  assert.equal(post.status, 401)
+})

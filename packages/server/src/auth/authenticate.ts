@@ -3,7 +3,7 @@ import { PermissionDeniedError, UnauthenticatedError, type ApiError } from '@rai
 import type { IdentifiedRequest } from '../routes/registry-actor.js'
 import type { TokensService } from '../services/tokens.js'
 import { allows, type Access } from './route-access.js'
-import { credentialsOf } from './credentials.js'
+import { cookieCredentials, credentialsOf } from './credentials.js'
 
 // Bearer only: a Basic challenge would make browsers open their own login dialog over the UI's.
 const CHALLENGE = 'Bearer realm="railyard"'
@@ -12,13 +12,15 @@ const CHALLENGE = 'Bearer realm="railyard"'
  * Turns authentication on: every request to a route that is not `open` needs a valid token of a
  * high enough role (the route's `config.access`, stamped by classifyRoutes). A request that matches
  * no route needs a token too, so probing paths tells an anonymous caller nothing. The verified user
- * becomes `request.identity`, which the audit log prefers to the X-Railyard-User header.
+ * becomes `request.identity`, which the audit log prefers to the X-Railyard-User header. The web UI's
+ * cookie counts on GET and HEAD only (credentials.ts).
  */
 export function installAuthentication(app: FastifyInstance, tokens: TokensService): void {
   app.addHook('onRequest', async (req, reply) => {
     const access = (req.routeOptions.config as { access?: Access }).access ?? 'read'
     if (access === 'open') return
-    const credentials = credentialsOf(req.headers.authorization)
+    const credentials =
+      credentialsOf(req.headers.authorization) ?? (req.method === 'GET' || req.method === 'HEAD' ? cookieCredentials(req.headers.cookie) : undefined)
     if (!credentials) {
       return refuse(reply, new UnauthenticatedError('Authentication required: send Authorization: Bearer <token> (set MLFLOW_TRACKING_TOKEN)'))
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { credentialsOf } from './credentials.js'
+import { cookieCredentials, credentialsOf } from './credentials.js'
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`
 
@@ -13,4 +13,11 @@ test('Bearer and Basic (user:token) are read; anything else is no credentials', 
   assert.equal(credentialsOf('Token x'), undefined)
   assert.equal(credentialsOf(basic('alice')), undefined)
   assert.equal(credentialsOf(basic('alice:')), undefined)
+})
+
+test("the UI's cookie is read by name", () => {
+  assert.deepEqual(cookieCredentials('a=1; railyard_token=ryt_x%2By; b=2'), { token: 'ryt_x+y' })
+  assert.equal(cookieCredentials('railyard_token=; a=1'), undefined)
+  assert.equal(cookieCredentials('other_railyard_token=x'), undefined)
+  assert.equal(cookieCredentials(undefined), undefined)
 })

@@ -24,3 +24,23 @@ export function credentialsOf(header: string | undefined): Credentials | undefin
   const token = decoded.slice(colon + 1)
   return token ? { user: decoded.slice(0, colon), token } : undefined
 }
+
+/** The cookie the web UI sets beside its Bearer header (packages/ui/src/api/auth-token.ts). */
+export const TOKEN_COOKIE = 'railyard_token'
+
+/**
+ * The UI's token from the Cookie header. Browsers cannot add headers to downloads and
+ * EventSource, hence the cookie; the server reads it on GET and HEAD only, which change nothing,
+ * so a forged cross-site request gains nothing even where SameSite=Strict is not honoured.
+ */
+export function cookieCredentials(header: string | undefined): Credentials | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) {
+      const value = decodeURIComponent(part.slice(eq + 1).trim())
+      return value ? { token: value } : undefined
+    }
+  }
+  return undefined
+}

@@ -1,6 +1,7 @@
 import type { TrackingEndpoints } from '@railyard/api'
 import { ExperimentsClient, RunsClient, Transport, queryString, type Call } from './sdk.js'
 import { MLFLOW_PREFIX, RAILYARD_PREFIX, trackingRoutes, type Route } from './routes.js'
+import { authFetch } from './auth-token.js'
 
 /**
  * The one connection to the server: the page's own origin, through the SDK's transport, so errors
@@ -9,7 +10,7 @@ import { MLFLOW_PREFIX, RAILYARD_PREFIX, trackingRoutes, type Route } from './ro
  */
 export const transport = new Transport({
   baseUrl: '',
-  fetch: (input, init) => fetch(input, init),
+  fetch: authFetch,
   headers: {},
   retry: { retries: 2, baseDelayMs: 300, maxDelayMs: 2000 },
   timeoutMs: 30_000,

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { Link } from './link.js'
+import { signOut, storedToken } from '../api/auth-token.js'
 
 const SECTIONS = [
   { href: '/experiments', label: 'Experiments', match: /^\/(experiments|runs)(\/|$)|^\/$/ },
@@ -27,6 +28,11 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
             </Link>
           ))}
         </nav>
+        {storedToken() && (
+          <button type="button" className="nav-link" onClick={signOut} style={{ marginLeft: 'auto', background: 'none', border: 0, cursor: 'pointer', font: 'inherit' }}>
+            Sign out
+          </button>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         {children}
