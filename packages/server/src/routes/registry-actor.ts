@@ -4,8 +4,8 @@ import { InvalidParameterError } from '@railyard/api'
 import type { Actor } from '../store/registry-audit-repo.js'
 
 /**
- * An authentication layer (none exists yet) sets `request.identity` to the verified user name;
- * the registry's audit log prefers it to anything the client claims.
+ * With `--auth`, auth/authenticate.ts sets `request.identity` to the token's user; the audit log
+ * then ignores anything the client claims.
  */
 export interface IdentifiedRequest {
   identity?: string
