@@ -126,3 +126,13 @@ test("the UI's cookie authenticates GETs only", async () => {
   const post = await send('POST', `${ML}/experiments/create`, cookie, { name: 'by-cookie' })
   assert.equal(post.status, 401)
 })
+
+test('the artifact proxy streams uploads and downloads for tokens that may', async () => {
+  const url = '/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/notes.txt'
+  const up = await app.app.inject({ method: 'PUT', url, headers: { ...bearer(writer), 'content-type': 'text/plain' }, payload: 'hello' })
+  assert.equal(up.statusCode, 200)
+  const down = await app.app.inject({ method: 'GET', url, headers: basic('rita', reader) })
+  assert.equal(down.statusCode, 200)
+  assert.equal(down.body, 'hello')
+  assert.equal((await app.app.inject({ method: 'GET', url })).statusCode, 401)
+})
