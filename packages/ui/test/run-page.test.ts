@@ -128,6 +128,7 @@ describe('the run page in the browser', () => {
     await alert.waitFor()
     assert.match(await alert.innerText(), /Could not load the run[\s\S]*0123456789abcdef0123456789abcdef/)
     assert.match(await alert.innerText(), /RESOURCE_DOES_NOT_EXIST/)
+    assert.equal(await alert.getByRole('button', { name: 'Try again' }).count(), 0, 'retrying a missing run cannot help')
     assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), [])
   })
 })

@@ -13,13 +13,15 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
 /** The server's message as it sent it, with its MLflow error code. */
 export function ErrorMessage({ error, title, onRetry }: { error: Error; title?: string; onRetry?: () => void }) {
   const code = (error as { code?: string }).code
+  // Asking again for something that does not exist gets the same answer.
+  const retry = onRetry && code !== 'RESOURCE_DOES_NOT_EXIST' ? onRetry : undefined
   return (
     <div className="error-box" role="alert">
       <div className="error-title">{title ?? 'The server answered with an error'}</div>
       <div className="error-text">{error.message}</div>
       {code && code !== 'INTERNAL_ERROR' && <div className="error-code">{code}</div>}
-      {onRetry && (
-        <button type="button" className="button small" onClick={onRetry}>
+      {retry && (
+        <button type="button" className="button small" onClick={retry}>
           Try again
         </button>
       )}
