@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
-import type { ViewType } from '@railyard/sdk'
+import { ApiError, type ViewType } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { findExperiment } from '../experiment-ref.js'
+import { CliError } from '../cli-errors.js'
 import { formatTime, printJson, printTable } from '../output.js'
 import { positiveInt, viewTypeOf } from './options.js'
 import { takeAtMost } from './take-at-most.js'
@@ -10,12 +11,13 @@ import { experimentDataCommand, refreshDataCommand } from './experiment-data.js'
 export function experimentsCommand(): Command {
   const cmd = new Command('experiments')
     .alias('exp')
-    .description('List, create and delete experiments')
+    .description('List, create, delete and restore experiments')
     .addHelpText('after', `
 Examples:
   railyard experiments ls
   railyard experiments create churn-model --tag team=growth
   railyard experiments rm churn-model
+  railyard experiments restore churn-model
   railyard experiments ls --json | jq '.[].name'`)
 
   cmd
@@ -56,11 +58,18 @@ Examples:
     .addOption(trackingUriOption())
     .action(async (name: string, opts, self: Command) => {
       const client = clientFor(trackingUriOf(self))
-      const id = await client.experiments.create({
-        name,
-        artifact_location: opts.artifactLocation,
-        tags: opts.tag.length ? opts.tag : undefined,
-      })
+      const id = await client.experiments
+        .create({ name, artifact_location: opts.artifactLocation, tags: opts.tag.length ? opts.tag : undefined })
+        .catch(async (err) => {
+          // MLflow keeps a deleted experiment's name taken; say so, and how to get it back.
+          const taken = err instanceof ApiError && err.code === 'RESOURCE_ALREADY_EXISTS' ? await client.experiments.findByName(name).catch(() => undefined) : undefined
+          if (taken?.lifecycle_stage === 'deleted') {
+            throw new CliError(
+              `experiment '${name}' exists but is deleted (id ${taken.experiment_id}); restore it with \`railyard experiments restore ${name}\`, or choose another name`,
+            )
+          }
+          throw err
+        })
       if (opts.json) return printJson({ experiment_id: id })
       console.log(id)
     })
@@ -68,7 +77,7 @@ Examples:
   cmd
     .command('rm')
     .alias('delete')
-    .description('Delete an experiment and its runs (they are marked deleted and can be restored through the API)')
+    .description('Delete an experiment and its runs (they are marked deleted; `experiments restore` brings them back)')
     .argument('<experiment>', 'experiment name or id')
     .option('--json', 'print the deleted experiment')
     .addOption(trackingUriOption())
@@ -78,6 +87,21 @@ Examples:
       await client.experiments.delete(exp.experiment_id)
       if (opts.json) return printJson({ ...exp, lifecycle_stage: 'deleted' })
       console.log(`Deleted experiment ${exp.experiment_id} (${exp.name})`)
+    })
+
+  cmd
+    .command('restore')
+    .description('Restore a deleted experiment and its runs (as MLflow does, every run of it becomes active)')
+    .argument('<experiment>', 'experiment name or id')
+    .option('--json', 'print the restored experiment')
+    .addOption(trackingUriOption())
+    .action(async (ref: string, opts, self: Command) => {
+      const client = clientFor(trackingUriOf(self))
+      const exp = await findExperiment(client, ref)
+      if (exp.lifecycle_stage !== 'deleted') throw new CliError(`experiment ${exp.experiment_id} (${exp.name}) is not deleted: nothing to restore`)
+      await client.experiments.restore(exp.experiment_id)
+      if (opts.json) return printJson({ ...exp, lifecycle_stage: 'active' })
+      console.log(`Restored experiment ${exp.experiment_id} (${exp.name})`)
     })
 
   cmd.addCommand(refreshDataCommand()).addCommand(experimentDataCommand())

@@ -71,6 +71,11 @@ describe('railyard experiments and runs listings', () => {
     assert.match(limited.stderr, /showing the first 2 runs/)
     assert.deepEqual(JSON.parse(everything.stdout).map((r: any) => r.info.run_name).sort(), ['a1', 'a2', 'a3', 'b1'])
     assert.equal(JSON.parse(byId.stdout).length, 3)
+    // Runs of several experiments name their experiment.
+    const mixed = await cli('runs', 'ls')
+    assert.match(mixed.stdout.split('\n')[0], /\sEXPERIMENT$/)
+    assert.match(mixed.stdout, new RegExp(`${runIds.b1}\\s+b1\\s+.*\\sbeta\\n`))
+    assert.match(mixed.stdout, new RegExp(`${runIds.a1}\\s+a1\\s+.*\\salpha\\n`))
   })
 
   test('runs show: the run as JSON, or sections for people', async () => {
@@ -114,6 +119,19 @@ describe('railyard experiments and runs listings', () => {
     const [active, all] = await Promise.all([cli('experiments', 'ls', '--json'), cli('experiments', 'ls', '--all', '--json')])
     assert.deepEqual(JSON.parse(active.stdout).map((e: any) => e.name).sort(), ['Default', 'alpha'])
     assert.equal(JSON.parse(all.stdout).find((e: any) => e.name === 'beta').lifecycle_stage, 'deleted')
+
+    // MLflow keeps a deleted experiment's name taken: the error says so and how to restore it.
+    const again = await cli('experiments', 'create', 'beta')
+    assert.equal(again.code, 1)
+    assert.match(again.stderr, /^railyard: experiment 'beta' exists but is deleted \(id \d+\); restore it with `railyard experiments restore beta`, or choose another name\n$/)
+    const restored = await cli('experiments', 'restore', 'beta')
+    assert.equal(restored.code, 0, restored.stderr)
+    assert.match(restored.stdout, /^Restored experiment \d+ \(beta\)\n$/)
+    const runsBack = await cli('runs', 'ls', '-e', 'beta', '--json')
+    assert.deepEqual(JSON.parse(runsBack.stdout).map((r: any) => [r.info.run_name, r.info.lifecycle_stage]), [['b1', 'active']])
+    const twice = await cli('experiments', 'restore', 'beta')
+    assert.equal(twice.code, 1)
+    assert.match(twice.stderr, /experiment \d+ \(beta\) is not deleted: nothing to restore/)
   })
 
   test('server-side errors are one line: exit 1, or 2 for a value the server rejects', async () => {

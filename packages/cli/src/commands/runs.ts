@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import { searchRuns, type Run } from '@railyard/sdk'
+import { searchRuns, type RailyardClient, type Run } from '@railyard/sdk'
 import { clientFor, trackingUriOf, trackingUriOption } from '../client.js'
 import { findExperiment } from '../experiment-ref.js'
 import { formatDuration, formatTime, printJson, printTable } from '../output.js'
@@ -47,7 +47,8 @@ Examples:
       }).all()
       const shown = runs.slice(0, opts.max)
       if (opts.json) return printJson(shown)
-      printRunsTable(shown, !experimentIds || experimentIds.length > 1)
+      const showExperiment = !experimentIds || experimentIds.length > 1
+      printRunsTable(shown, showExperiment ? await experimentNames(client, shown) : undefined)
       if (runs.length > opts.max) console.error(`(showing the first ${opts.max} runs; use --max for more)`)
     })
 
@@ -69,16 +70,23 @@ Examples:
   return cmd
 }
 
-function printRunsTable(runs: Run[], showExperiment: boolean): void {
+/** Experiment id → name for the runs' experiments (one lookup each; an id that fails stays an id). */
+async function experimentNames(client: RailyardClient, runs: Run[]): Promise<Map<string, string>> {
+  const ids = [...new Set(runs.map((r) => r.info.experiment_id))]
+  const names = await Promise.all(ids.map((id) => client.experiments.get(id).then((e) => e.name, () => id)))
+  return new Map(ids.map((id, i) => [id, names[i]]))
+}
+
+function printRunsTable(runs: Run[], experimentNames: Map<string, string> | undefined): void {
   printTable(
-    ['RUN ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', ...(showExperiment ? ['EXPERIMENT'] : [])],
+    ['RUN ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', ...(experimentNames ? ['EXPERIMENT'] : [])],
     runs.map((r) => [
       r.info.run_id,
       r.info.run_name ?? '',
       r.info.status,
       formatTime(r.info.start_time),
       formatDuration(durationOf(r)),
-      ...(showExperiment ? [r.info.experiment_id] : []),
+      ...(experimentNames ? [experimentNames.get(r.info.experiment_id) ?? r.info.experiment_id] : []),
     ]),
     '(no runs)',
   )
