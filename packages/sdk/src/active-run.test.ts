@@ -96,9 +96,18 @@ for (const dialect of DIALECTS) {
       const saved = process.env.MLFLOW_RUN_ID
       process.env.MLFLOW_RUN_ID = supervised.info.run_id
       try {
-        const run = await startRun({ client, experimentName: 'ignored-when-joining', tags: { joined: 'yes' } })
+        // Another experiment's name (a script's default, under `railyard run -e other`) is not used, and the user is told.
+        const warnings: string[] = []
+        const write = process.stderr.write
+        process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write
+        const elsewhere = await startRun({ client, experimentName: 'elsewhere' }).finally(() => (process.stderr.write = write))
+        assert.equal(elsewhere.runId, supervised.info.run_id)
+        assert.equal(await client.experiments.findByName('elsewhere'), undefined)
+        assert.deepEqual(warnings, [
+          `railyard: warning: joining run ${supervised.info.run_id} (given by RAILYARD_RUN_ID or MLFLOW_RUN_ID, e.g. by \`railyard run --experiment\`), which belongs to experiment 'Default'; the requested experiment 'elsewhere' is not used\n`,
+        ])
+        const run = await startRun({ client, experimentName: 'Default', tags: { joined: 'yes' } })
         assert.equal(run.runId, supervised.info.run_id)
-        assert.equal(await client.experiments.findByName('ignored-when-joining'), undefined)
         run.logMetric('m', 3, 1)
         await run.flush()
         const got = await client.runs.get(run.runId)

@@ -41,7 +41,7 @@ export interface StartRunOptions {
 /**
  * Starts a run, or joins the one named by `runId` / RAILYARD_RUN_ID / MLFLOW_RUN_ID, and returns it
  * as an ActiveRun. A joined run must belong to `experimentId` when one is given (InvalidParameterError
- * otherwise) and is set back to RUNNING if it had ended. NotFoundError for an unknown run or experiment id.
+ * otherwise; an `experimentName` it does not belong to gets a warning on stderr) and is set back to RUNNING if it had ended. NotFoundError for an unknown run or experiment id.
  */
 export async function startRun(opts: StartRunOptions = {}): Promise<ActiveRun> {
   const client = opts.client ?? defaultClient()
@@ -55,6 +55,17 @@ export async function startRun(opts: StartRunOptions = {}): Promise<ActiveRun> {
       throw new InvalidParameterError(
         `Run ${joinId} belongs to experiment ${run.info.experiment_id}, not to the requested experiment ${opts.experimentId}`,
       )
+    }
+    if (opts.experimentId === undefined && opts.experimentName !== undefined) {
+      // A script's own default experiment name under `railyard run -e other` (a sweep, a CI job):
+      // the run it joins decides, but the user is told, as logging silently elsewhere would surprise.
+      const joined = await client.experiments.get(run.info.experiment_id)
+      if (joined.name !== opts.experimentName) {
+        const from = opts.runId === undefined ? ' (given by RAILYARD_RUN_ID or MLFLOW_RUN_ID, e.g. by `railyard run --experiment`)' : ''
+        process.stderr.write(
+          `railyard: warning: joining run ${joinId}${from}, which belongs to experiment '${joined.name}'; the requested experiment '${opts.experimentName}' is not used\n`,
+        )
+      }
     }
     if (run.info.status !== 'RUNNING') await client.runs.update({ run_id: joinId, status: 'RUNNING' })
     if (tags.length) await client.runs.logBatch({ run_id: joinId, tags })
@@ -95,7 +106,7 @@ export async function getOrCreateExperiment(client: RailyardClient, name: string
   if (found?.lifecycle_stage === 'deleted') {
     // The server would only say that experiment <id> is not active, naming no way out.
     throw new InvalidParameterError(
-      `Experiment '${name}' (id ${found.experiment_id}) is deleted: restore it (POST /api/2.0/mlflow/experiments/restore, or client.experiments.restore('${found.experiment_id}')) or use another name`,
+      `Experiment '${name}' (id ${found.experiment_id}) is deleted: restore it (\`railyard experiments restore ${name}\`, client.experiments.restore('${found.experiment_id}') or POST /api/2.0/mlflow/experiments/restore) or use another name`,
     )
   }
   if (found) return found.experiment_id
