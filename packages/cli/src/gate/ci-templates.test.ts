@@ -9,7 +9,9 @@ import YAML from 'yaml'
 import { RailyardClient } from '@railyard/sdk'
 import { startServer, type TestServer } from '../testing/cli.js'
 import { REPO, seedEvalDataset } from './testing/tweets.js'
-import { runAzurePipeline, runGithubWorkflow, type PipelineRun } from './testing/ci-runner.js'
+import type { PipelineRun } from './testing/ci-runner.js'
+import { runGithubWorkflow } from './testing/github-runner.js'
+import { runAzurePipeline } from './testing/azure-runner.js'
 
 const GITHUB = path.join(REPO, 'examples/ci/github-actions.yml')
 const AZURE = path.join(REPO, 'examples/ci/azure-pipelines.yml')
@@ -60,6 +62,7 @@ describe('CI templates: train → register → gate → deploy', () => {
       sha: 'c0ffee'.padEnd(40, '0'),
       repository: 'acme/tweets',
       apiUrl: api.url,
+      runId: 4242,
       prNumber: event === 'pull_request' ? 7 : undefined,
       secrets: {},
       vars: { RAILYARD_TRACKING_URI: server.url },
