@@ -4,12 +4,15 @@ import { experimentFreezes } from '../../api/datasets.js'
 import { PageHeader } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
 import { Command, Empty, ErrorMessage, Loading } from '../../components/states.js'
+import { COLUMN_GROUPS, shownColumns, type GroupKeys } from '../../lib/column-choice.js'
 import { formatTime, shortId } from '../../lib/format.js'
 import { navigate, path, setQuery, useLocation, withQuery } from '../../lib/router.js'
-import { DEFAULT_ORDER } from '../../lib/run-columns.js'
+import { DEFAULT_ORDER, columnKeys, sortStateOf } from '../../lib/run-columns.js'
 import { useAsync, useInterval } from '../../lib/use-async.js'
+import { ColumnChooser } from './column-chooser.js'
 import { RunFilter } from './run-filter.js'
 import { RunsTable } from './runs-table.js'
+import { useColumnChoice } from './use-column-choice.js'
 import { useRunSearch } from './use-run-search.js'
 
 /** One experiment: its frozen data, and its runs to filter, sort and compare. */
@@ -21,6 +24,7 @@ export function ExperimentPage({ id }: { id: string }) {
   const freezes = useAsync(() => experimentFreezes(id), [id])
   const search = useRunSearch(id, filter, order)
   const [selected, setSelected] = useState<Set<string>>(new Set())
+  const [choice, setChoice] = useColumnChoice(id)
   const anyRunning = search.runs?.some((r) => r.info.status === 'RUNNING') ?? false
   useInterval(search.refresh, anyRunning ? 5000 : null)
 
@@ -29,6 +33,10 @@ export function ExperimentPage({ id }: { id: string }) {
   const exp = experiment.data
   const filterRefused = search.error !== undefined && filter !== '' && search.runs === undefined
   const compare = () => navigate(withQuery(path('experiments', id, 'compare'), { runs: [...selected].join(',') }))
+  const found = columnKeys(search.runs ?? [])
+  const keys: GroupKeys = { metric: found.metrics, param: found.params, tag: found.tags }
+  const columns = shownColumns(keys, search.runs ?? [], choice)
+  const hiddenSort = hiddenSortKey(order, keys, columns)
 
   return (
     <>
@@ -72,6 +80,7 @@ export function ExperimentPage({ id }: { id: string }) {
             <button type="button" className="button subtle" onClick={search.refresh} disabled={search.loading}>
               {search.loading ? 'Loading…' : 'Refresh'}
             </button>
+            {search.runs && search.runs.length > 0 && <ColumnChooser keys={keys} shown={columns} choice={choice} onChange={setChoice} />}
           </div>
         </div>
         {search.error && !filterRefused && <ErrorMessage error={search.error} title="Could not load the runs" onRetry={search.refresh} />}
@@ -92,6 +101,7 @@ export function ExperimentPage({ id }: { id: string }) {
             <>
               <RunsTable
                 runs={search.runs}
+                columns={columns}
                 order={order}
                 onOrder={(clause) => setQuery({ order: clause === DEFAULT_ORDER ? undefined : clause })}
                 selected={selected}
@@ -104,12 +114,30 @@ export function ExperimentPage({ id }: { id: string }) {
                   </button>
                 </div>
               )}
-              <p className="muted small table-note">Select runs with the checkboxes to compare them; click a column header to sort.</p>
+              <p className="muted small table-note">
+                Select runs with the checkboxes to compare them; click a column header to sort.
+                {hiddenSort && (
+                  <>
+                    {' '}
+                    Sorted by <span className="mono">{hiddenSort}</span>, a hidden column.
+                  </>
+                )}
+              </p>
             </>
           ))}
       </div>
     </>
   )
+}
+
+/** The key the runs are sorted by when its column is hidden, so the order is not a mystery. */
+function hiddenSortKey(order: string, keys: GroupKeys, shown: GroupKeys): string | undefined {
+  for (const group of COLUMN_GROUPS) {
+    const visible = new Set(shown[group])
+    const key = keys[group].find((k) => !visible.has(k) && sortStateOf(order, group, k) !== undefined)
+    if (key !== undefined) return key
+  }
+  return undefined
 }
 
 function shellQuote(s: string): string {

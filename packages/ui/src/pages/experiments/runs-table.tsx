@@ -1,14 +1,14 @@
-import type { ReactNode } from 'react'
+import { useLayoutEffect, useRef, type ReactNode } from 'react'
 import type { Run } from '@railyard/api'
 import { Link } from '../../components/link.js'
 import { StatusBadge } from '../../components/badges.js'
 import { DatasetChip } from '../../components/dataset-chip.js'
 import { SortArrow } from '../../components/data-table.js'
 import { formatDuration, formatMetric, formatTime, runDuration, timeAgo } from '../../lib/format.js'
+import type { GroupKeys } from '../../lib/column-choice.js'
 import { path } from '../../lib/router.js'
 import {
   COMMIT_TAG,
-  columnKeys,
   inputLinks,
   metricOf,
   orderClause,
@@ -20,23 +20,44 @@ import {
 } from '../../lib/run-columns.js'
 
 /**
- * The runs of an experiment, one row each, with a column per metric, param and tag. Sorting asks
- * the server (MLflow's order_by), so it orders every run, not just the loaded page.
+ * The runs of an experiment, one row each, with a column per chosen metric, param and tag.
+ * Sorting asks the server (MLflow's order_by), so it orders every run, not just the loaded page.
+ * The header rows and the run column stay in view while the table scrolls either way.
  */
 export function RunsTable({
   runs,
+  columns,
   order,
   onOrder,
   selected,
   onSelect,
 }: {
   runs: Run[]
+  /** The metric, param and tag columns to show, in order. */
+  columns: GroupKeys
   order: string
   onOrder: (clause: string) => void
   selected: Set<string>
   onSelect: (ids: Set<string>) => void
 }) {
-  const keys = columnKeys(runs)
+  const keys = { metrics: columns.metric, params: columns.param, tags: columns.tag }
+  const wrap = useRef<HTMLDivElement>(null)
+  const runHeader = useRef<HTMLTableCellElement>(null)
+  // The group labels (Metrics, Parameters, Tags) stick just right of the run column, whose width
+  // follows the longest run name.
+  useLayoutEffect(() => {
+    const th = runHeader.current
+    if (!th) return
+    // Measured from the scroll box's inner edge, where sticky offsets count from.
+    const measure = () => {
+      const box = wrap.current
+      if (box) box.style.setProperty('--run-col-end', `${th.getBoundingClientRect().right - box.getBoundingClientRect().left - box.clientLeft}px`)
+    }
+    measure()
+    const resize = new ResizeObserver(measure)
+    resize.observe(th)
+    return () => resize.disconnect()
+  }, [])
   const allSelected = runs.length > 0 && runs.every((r) => selected.has(r.info.run_id))
   const toggle = (id: string) => {
     const next = new Set(selected)
@@ -49,7 +70,7 @@ export function RunsTable({
     // First click: numbers and times biggest first, names A→Z; then the other way.
     const next = orderClause(kind, key, state === undefined ? numeric || key === 'start_time' : state === 'asc')
     return (
-      <th key={`${kind}:${key}`} className={numeric ? 'num' : undefined} aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : 'none'}>
+      <th key={`${kind}:${key}`} ref={key === 'run_name' ? runHeader : undefined} className={numeric ? 'num' : undefined} aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : 'none'}>
         <button type="button" className="sort-button" onClick={() => onOrder(next)} title={`Sort by ${key}`}>
           {label}
           <SortArrow active={state !== undefined} desc={state === 'desc'} />
@@ -59,24 +80,25 @@ export function RunsTable({
   }
 
   return (
-    <div className="table-wrap runs-table-wrap">
+    <div className="table-wrap runs-table-wrap" ref={wrap}>
       <table className="table runs-table" aria-label="Runs">
         <thead>
           <tr className="group-row">
-            <th colSpan={6} />
+            <th colSpan={2} className="group-corner" />
+            <th colSpan={4} />
             {keys.metrics.length > 0 && (
               <th colSpan={keys.metrics.length} className="group group-metrics">
-                Metrics
+                <span className="group-label">Metrics</span>
               </th>
             )}
             {keys.params.length > 0 && (
               <th colSpan={keys.params.length} className="group group-params">
-                Parameters
+                <span className="group-label">Parameters</span>
               </th>
             )}
             {keys.tags.length > 0 && (
               <th colSpan={keys.tags.length} className="group group-tags">
-                Tags
+                <span className="group-label">Tags</span>
               </th>
             )}
           </tr>
