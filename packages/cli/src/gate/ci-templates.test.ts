@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import type { AddressInfo } from 'node:net'
 import YAML from 'yaml'
 import { RailyardClient } from '@railyard/sdk'
 import { startServer, type TestServer } from '../testing/cli.js'
 import { REPO, seedEvalDataset } from './testing/tweets.js'
+import { makeCheckout, runnerEnv } from './testing/ci-checkout.js'
+import { startFakeCommentApis, type FakeCommentApis } from './testing/fake-comment-apis.js'
 import type { PipelineRun } from './testing/ci-runner.js'
 import { runGithubWorkflow } from './testing/github-runner.js'
 import { runAzurePipeline } from './testing/azure-runner.js'
@@ -16,60 +16,58 @@ import { runAzurePipeline } from './testing/azure-runner.js'
 const GITHUB = path.join(REPO, 'examples/ci/github-actions.yml')
 const AZURE = path.join(REPO, 'examples/ci/azure-pipelines.yml')
 const INSTALL = 'Install dependencies'
-
-/** A stand-in for the GitHub and Azure DevOps REST APIs that keeps every request it gets. */
-async function startFakeApi() {
-  const requests: Array<{ method: string; url: string; auth?: string; body: any }> = []
-  const server = http.createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => (body += c))
-    req.on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body: JSON.parse(body) })
-      res.writeHead(201, { 'content-type': 'application/json' }).end('{"id": 1}')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  }
-}
+const SHA = 'c0ffee'.padEnd(40, '0')
+const MARKER = /^<!-- railyard-gate model=tweets-sentiment against=production -->\n/
 
 /**
  * The CI templates' own commands, run as GitHub Actions and Azure Pipelines would run them (see
- * testing/ci-runner.ts) against a real Railyard server: a first deployment from main, a pull
- * request with a worse model (job fails, report posted, production untouched), and a better model
- * through a pull request and then main (report posted, then deployed).
+ * testing/*-runner.ts) against a real Railyard server and a fake of each service's
+ * comment API: first deployments from main, pull requests with a worse model (the run fails, the
+ * report is posted and then updated in place, production untouched), a better model through a
+ * pull request and then main, and pull requests from forks (skipped, saying why).
  */
 describe('CI templates: train → register → gate → deploy', () => {
   let server: TestServer
-  let api: Awaited<ReturnType<typeof startFakeApi>>
-  let workspace: string
+  let api: FakeCommentApis
+  let checkout: string
+  let machine: string
   let baseEnv: Record<string, string>
-  const production = async () =>
-    (await server.api('GET', '/api/2.0/mlflow/registered-models/get', { name: 'tweets-sentiment' })).registered_model.aliases?.find((a: any) => a.alias === 'production')
-      ?.version
+  const production = async (model = 'tweets-sentiment') =>
+    (await server.api('GET', '/api/2.0/mlflow/registered-models/get', { name: model })).registered_model.aliases?.find((a: any) => a.alias === 'production')?.version
+  const latest = async (model = 'tweets-sentiment') =>
+    (await server.api('GET', '/api/2.0/mlflow/registered-models/get', { name: model })).registered_model.latest_versions.at(-1)?.version
+  // The tags saying where a version came from (the gate adds its verdict as another).
+  const origin = async (model: string, version: string) =>
+    Object.fromEntries(
+      (await server.api('GET', '/api/2.0/mlflow/model-versions/get', { name: model, version })).model_version.tags
+        .filter((t: any) => /^(git|ci)\./.test(t.key))
+        .map((t: any) => [t.key, t.value]),
+    )
   const ran = (run: PipelineRun) => run.steps.map((s) => [s.name, s.status === 'ran' ? `exit ${s.exitCode}` : s.status])
-  const github = (event: 'push' | 'pull_request', override: Record<string, string> = {}) =>
+  const failures = (run: PipelineRun) => JSON.stringify(run.steps.filter((s) => s.exitCode), null, 1)
+  const since = (from: number) => api.requests.slice(from).map((r) => `${r.method} ${r.url.replace(/\?.*/, '')}`)
+
+  const github = (event: 'push' | 'pull_request', override: Record<string, string> = {}, fork?: string) =>
     runGithubWorkflow(GITHUB, {
-      cwd: workspace,
+      cwd: checkout,
       baseEnv,
       skip: [INSTALL],
       override,
       event,
       ref: event === 'push' ? 'refs/heads/main' : 'refs/pull/7/merge',
-      sha: 'c0ffee'.padEnd(40, '0'),
+      sha: SHA,
       repository: 'acme/tweets',
       apiUrl: api.url,
       runId: 4242,
       prNumber: event === 'pull_request' ? 7 : undefined,
+      prHeadRepository: fork,
+      // Fork pull requests get neither secrets nor variables.
       secrets: {},
-      vars: { RAILYARD_TRACKING_URI: server.url },
+      vars: fork ? {} : { RAILYARD_TRACKING_URI: server.url },
     })
-  const azure = (reason: 'PullRequest' | 'IndividualCI', override: Record<string, string> = {}) =>
+  const azure = (reason: 'PullRequest' | 'IndividualCI', override: Record<string, string> = {}, fork = false) =>
     runAzurePipeline(AZURE, {
-      cwd: workspace,
+      cwd: checkout,
       baseEnv,
       skip: [INSTALL],
       override,
@@ -77,35 +75,33 @@ describe('CI templates: train → register → gate → deploy', () => {
         RAILYARD_TRACKING_URI: server.url,
         'Build.Reason': reason,
         'Build.SourceBranch': reason === 'PullRequest' ? 'refs/pull/12/merge' : 'refs/heads/main',
+        'Build.SourceVersion': SHA,
         'Build.BuildNumber': '20261127.3',
+        'Build.BuildId': '981',
         'Build.Repository.ID': 'repo-guid',
         'System.CollectionUri': `${api.url}/acme/`,
         'System.TeamProject': 'tweets',
         'System.AccessToken': 'azure-test-token',
-        ...(reason === 'PullRequest' ? { 'System.PullRequest.PullRequestId': '12' } : {}),
+        ...(reason === 'PullRequest' ? { 'System.PullRequest.PullRequestId': '12', 'System.PullRequest.IsFork': fork ? 'True' : 'False' } : {}),
       },
     })
 
   before(async () => {
     server = await startServer('sqlite')
-    api = await startFakeApi()
-    // The checkout the pipeline runs in: the repository's files, with the files the steps write kept apart.
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-ci-'))
-    for (const entry of ['examples', 'packages', 'node_modules', 'package.json']) fs.symlinkSync(path.join(REPO, entry), path.join(workspace, entry))
-    // The runner machine: nothing of ours on PATH (the template puts it there), a model cache of its own.
-    baseEnv = {}
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(MLFLOW_|RAILYARD_|GITHUB_|NODE_OPTIONS$)/.test(k)) baseEnv[k] = v
-    baseEnv.PATH = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter)
-    baseEnv.RAILYARD_MODEL_CACHE = path.join(workspace, '.model-cache')
-    baseEnv.NO_COLOR = '1'
+    api = await startFakeCommentApis()
+    checkout = makeCheckout()
+    // The CI machine's own folders (model cache) and the server's data, outside the checkout.
+    machine = fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-ci-machine-'))
+    baseEnv = runnerEnv(path.join(machine, 'model-cache'))
     // The one-time setup README.md describes: the evaluation dataset the policy names.
     const client = new RailyardClient({ trackingUri: server.url, retries: 0 })
-    await seedEvalDataset(client, fs.mkdtempSync(path.join(os.tmpdir(), 'railyard-ci-data-')), 'tweets-eval', 300)
+    await seedEvalDataset(client, path.join(machine, 'data'), 'tweets-eval', 300)
   })
   after(async () => {
     await server.close()
     await api.close()
-    fs.rmSync(workspace, { recursive: true, force: true })
+    fs.rmSync(checkout, { recursive: true, force: true })
+    fs.rmSync(machine, { recursive: true, force: true })
   })
 
   test('the templates install with npm ci and are what this test runs', () => {
@@ -115,9 +111,13 @@ describe('CI templates: train → register → gate → deploy', () => {
     assert.equal(az.steps.find((s: any) => s.displayName === INSTALL).script, 'npm ci')
   })
 
-  test('GitHub Actions, push to main: the first model is gated against the floors and deployed', async () => {
+  test('GitHub Actions, push to main: the first model is gated against the floors, deployed, and tagged with its origin', async () => {
     const run = await github('push')
-    assert.equal(run.failed, false, JSON.stringify(run.steps.filter((s) => s.exitCode), null, 1))
+    assert.equal(run.failed, false, failures(run))
+    assert.deepEqual(run.jobs, [
+      { name: 'fork', status: 'skipped' },
+      { name: 'model', status: 'ran' },
+    ])
     assert.deepEqual(ran(run), [
       ['actions/checkout@v4', 'not-runnable'],
       ['actions/setup-node@v4', 'not-runnable'],
@@ -133,10 +133,18 @@ describe('CI templates: train → register → gate → deploy', () => {
     assert.match(run.step('Gate').stdout, /^PASS {2}tweets-sentiment version 1 vs nothing at production \(first deployment\)/)
     assert.match(run.step('Deploy').stdout, /tweets-sentiment@production → version 1: gate #\d+ passed/)
     assert.equal(await production(), '1')
+    assert.deepEqual(await origin('tweets-sentiment', '1'), {
+      'git.commit': SHA,
+      'git.ref': 'refs/heads/main',
+      'ci.run_url': 'https://github.com/acme/tweets/actions/runs/4242',
+    })
     assert.equal(api.requests.length, 0)
   })
 
-  test('GitHub Actions, pull request with a worse model: the job fails, the report is posted, production stays', async () => {
+  test('GitHub Actions, pull request with a worse model, pushed twice: the job fails, one comment is posted and then updated, production stays', async () => {
+    // A busy pull request: the report's comment lands on the second page of comments.
+    api.seed('github:acme/tweets#7', Array.from({ length: 120 }, (_, i) => `review comment ${i + 1}`))
+    const from = api.requests.length
     const run = await github('pull_request', { TRAIN_ROWS: '100' })
     assert.equal(run.failed, true)
     assert.deepEqual(ran(run).slice(4), [
@@ -149,20 +157,56 @@ describe('CI templates: train → register → gate → deploy', () => {
     ])
     assert.match(run.step('Gate').stdout, /^FAIL {2}tweets-sentiment version 2 vs production \(version 1\)\n {2}FAIL {2}macro_f1 /)
     assert.equal(await production(), '1')
-    const [comment] = api.requests
-    assert.deepEqual([comment.method, comment.url, comment.auth], ['POST', '/repos/acme/tweets/issues/7/comments', 'Bearer ghs-test-token'])
-    assert.match(comment.body.body, /^<!-- railyard-gate model=tweets-sentiment against=production -->\n## ❌ Railyard gate: FAIL — tweets-sentiment version 2 vs production \(version 1\)/)
-    assert.match(comment.body.body, /frozen for experiment `tweets-sentiment-ci`/)
+    assert.deepEqual(await origin('tweets-sentiment', '2'), {
+      'git.commit': SHA,
+      'git.ref': 'refs/pull/7/merge',
+      'ci.run_url': 'https://github.com/acme/tweets/actions/runs/4242',
+      'ci.pull_request': '7',
+    })
+    assert.deepEqual(since(from), ['GET /repos/acme/tweets/issues/7/comments', 'GET /repos/acme/tweets/issues/7/comments', 'POST /repos/acme/tweets/issues/7/comments'])
+    assert.equal(api.requests.at(-1)!.auth, 'Bearer ghs-test-token')
+    let report = api.comments('github:acme/tweets#7').at(-1)!
+    assert.match(report.body, MARKER)
+    assert.match(report.body, /\n## ❌ Railyard gate: FAIL — tweets-sentiment version 2 vs production \(version 1\)/)
+    assert.match(report.body, /frozen for experiment `tweets-sentiment-ci`/)
+
+    const next = api.requests.length
+    const again = await github('pull_request', { TRAIN_ROWS: '100' })
+    assert.equal(again.step('Gate').exitCode, 1)
+    assert.deepEqual(since(next), [
+      'GET /repos/acme/tweets/issues/7/comments',
+      'GET /repos/acme/tweets/issues/7/comments',
+      `PATCH /repos/acme/tweets/issues/comments/${report.id}`,
+    ])
+    const comments = api.comments('github:acme/tweets#7')
+    assert.equal(comments.length, 121)
+    report = comments.at(-1)!
+    assert.match(report.body, /## ❌ Railyard gate: FAIL — tweets-sentiment version 3 vs production \(version 1\)/)
+    assert.equal(await production(), '1')
   })
 
-  test('Azure Pipelines: a better model passes on its pull request (report posted), then deploys from main', async () => {
+  test('GitHub Actions, pull request from a fork: the model job is skipped with a notice saying why', async () => {
+    const from = api.requests.length
+    const run = await github('pull_request', {}, 'someone/tweets')
+    assert.equal(run.failed, false, failures(run))
+    assert.deepEqual(run.jobs, [
+      { name: 'fork', status: 'ran' },
+      { name: 'model', status: 'skipped' },
+    ])
+    assert.match(run.step('Say why the model job is skipped').stdout, /^::notice title=Model gate skipped::This pull request comes from a fork, .*no secrets or variables/)
+    assert.equal(await latest(), '3')
+    assert.deepEqual(since(from), [])
+  })
+
+  test('Azure Pipelines: a better model passes on its pull request (report posted), a worse push updates that report, then the better model deploys from main', async () => {
     const pr = await azure('PullRequest', { TRAIN_ROWS: '3000' })
-    assert.equal(pr.failed, false, JSON.stringify(pr.steps.filter((s) => s.exitCode), null, 1))
+    assert.equal(pr.failed, false, failures(pr))
     assert.deepEqual(ran(pr), [
       ['checkout', 'not-runnable'],
       ['NodeTool@0', 'not-runnable'],
       [INSTALL, 'not-runnable'],
       ['Put the tools on PATH', 'exit 0'],
+      ['Pull requests from forks skip the model steps', 'skipped'],
       ['Train', 'exit 0'],
       ['Register', 'exit 0'],
       ['Gate', 'exit 0'],
@@ -171,21 +215,52 @@ describe('CI templates: train → register → gate → deploy', () => {
       ['Keep a report to publish', 'exit 0'],
       ['publish gate-report.md', 'not-runnable'],
     ])
-    const thread = api.requests[1]
-    assert.deepEqual([thread.method, thread.url, thread.auth], ['POST', '/acme/tweets/_apis/git/repositories/repo-guid/pullRequests/12/threads?api-version=7.1', 'Bearer azure-test-token'])
-    assert.equal(thread.body.status, 1)
-    assert.match(thread.body.comments[0].content, /## ✅ Railyard gate: PASS — tweets-sentiment version 3 vs production \(version 1\)/)
+    const threads = '/acme/tweets/_apis/git/repositories/repo-guid/pullRequests/12/threads'
+    const post = api.requests.at(-1)!
+    assert.deepEqual([post.method, post.url, post.auth], ['POST', `${threads}?api-version=7.1`, 'Bearer azure-test-token'])
+    assert.equal(post.body.status, 1)
+    assert.match(post.body.comments[0].content, /## ✅ Railyard gate: PASS — tweets-sentiment version 4 vs production \(version 1\)/)
+    assert.deepEqual(await origin('tweets-sentiment', '4'), {
+      'git.commit': SHA,
+      'git.ref': 'refs/pull/12/merge',
+      'ci.run_url': `${api.url}/acme/tweets/_build/results?buildId=981`,
+      'ci.pull_request': '12',
+    })
     assert.equal(await production(), '1')
 
+    const next = api.requests.length
+    const worse = await azure('PullRequest', { TRAIN_ROWS: '100' })
+    assert.equal(worse.failed, true)
+    const [thread] = api.comments('azure:acme/tweets/repo-guid#12')
+    assert.deepEqual(since(next), [`GET ${threads}`, `PATCH ${threads}/${thread.id}/comments/1`])
+    assert.equal(api.comments('azure:acme/tweets/repo-guid#12').length, 1)
+    assert.match(thread.body, /## ❌ Railyard gate: FAIL — tweets-sentiment version 5 vs production \(version 1\)/)
+
     const main = await azure('IndividualCI', { TRAIN_ROWS: '3000' })
-    assert.equal(main.failed, false, JSON.stringify(main.steps.filter((s) => s.exitCode), null, 1))
+    assert.equal(main.failed, false, failures(main))
     assert.equal(main.step('Post the gate report on the pull request').status, 'skipped')
-    assert.match(main.step('Deploy').stdout, /tweets-sentiment@production → version 4 \(was version 1\): gate #\d+ passed/)
-    assert.equal(await production(), '4')
+    assert.match(main.step('Deploy').stdout, /tweets-sentiment@production → version 6 \(was version 1\): gate #\d+ passed/)
+    assert.equal(await production(), '6')
     const history = (await server.api('GET', '/api/2.0/railyard/deployments', { name: 'tweets-sentiment', alias: 'production' })).deployments
     assert.deepEqual(history.map((d: any) => [d.version, d.kind, d.gate_verdict, d.reason.replace(/ \(gate #\d+ passed\)$/, '')]), [
-      ['4', 'deploy', 'pass', 'build 20261127.3'],
-      ['1', 'deploy', 'pass', `commit ${'c0ffee'.padEnd(40, '0')}`],
+      ['6', 'deploy', 'pass', 'build 20261127.3'],
+      ['1', 'deploy', 'pass', `commit ${SHA}`],
     ])
+  })
+
+  test('Azure Pipelines, pull request from a fork: the model steps are skipped with a warning saying why', async () => {
+    const from = api.requests.length
+    const run = await azure('PullRequest', {}, true)
+    assert.equal(run.failed, false, failures(run))
+    assert.deepEqual(ran(run).slice(4, 9), [
+      ['Pull requests from forks skip the model steps', 'exit 0'],
+      ['Train', 'skipped'],
+      ['Register', 'skipped'],
+      ['Gate', 'skipped'],
+      ['Post the gate report on the pull request', 'exit 0'],
+    ])
+    assert.match(run.step('Pull requests from forks skip the model steps').stdout, /^##vso\[task\.logissue type=warning\]This pull request comes from a fork/)
+    assert.equal(await latest(), '6')
+    assert.deepEqual(since(from), [])
   })
 })
