@@ -12,16 +12,19 @@ import { startFakeCommentApis, type FakeCommentApis } from './testing/fake-comme
 import type { PipelineRun } from './testing/ci-runner.js'
 import { runGithubWorkflow } from './testing/github-runner.js'
 import { runAzurePipeline } from './testing/azure-runner.js'
+import { runGitlabPipeline } from './testing/gitlab-runner.js'
 
 const GITHUB = path.join(REPO, 'examples/ci/github-actions.yml')
 const AZURE = path.join(REPO, 'examples/ci/azure-pipelines.yml')
+const GITLAB = path.join(REPO, 'examples/ci/gitlab-ci.yml')
 const INSTALL = 'Install dependencies'
+const GITLAB_INSTALL = 'npm ci --cache .npm --prefer-offline'
 const SHA = 'c0ffee'.padEnd(40, '0')
 const MARKER = /^<!-- railyard-gate model=tweets-sentiment against=production -->\n/
 
 /**
- * The CI templates' own commands, run as GitHub Actions and Azure Pipelines would run them (see
- * testing/*-runner.ts) against a real Railyard server and a fake of each service's
+ * The CI templates' own commands, run as GitHub Actions, Azure Pipelines and GitLab CI/CD would
+ * run them (see testing/*-runner.ts) against a real Railyard server and a fake of each service's
  * comment API: first deployments from main, pull requests with a worse model (the run fails, the
  * report is posted and then updated in place, production untouched), a better model through a
  * pull request and then main, and pull requests from forks (skipped, saying why).
@@ -85,6 +88,28 @@ describe('CI templates: train → register → gate → deploy', () => {
         ...(reason === 'PullRequest' ? { 'System.PullRequest.PullRequestId': '12', 'System.PullRequest.IsFork': fork ? 'True' : 'False' } : {}),
       },
     })
+  // GitLab's pipelines use a model of their own, so their first deployment and comparisons do not depend on the other tests.
+  const gitlab = (source: 'push' | 'merge_request_event', override: Record<string, string> = {}, opts: { branch?: string; forkProject?: string } = {}) =>
+    runGitlabPipeline(GITLAB, {
+      cwd: checkout,
+      baseEnv,
+      skipCommands: [GITLAB_INSTALL],
+      override: { MODEL_NAME: 'tweets-gitlab', ...override },
+      predefined: {
+        CI_PIPELINE_SOURCE: source,
+        CI_DEFAULT_BRANCH: 'main',
+        CI_COMMIT_SHA: SHA,
+        CI_COMMIT_REF_NAME: source === 'push' ? (opts.branch ?? 'main') : 'better-tokenizer',
+        CI_PROJECT_ID: opts.forkProject ?? '42',
+        CI_API_V4_URL: `${api.url}/api/v4`,
+        CI_PIPELINE_URL: 'https://gitlab.example.com/acme/tweets/-/pipelines/77',
+        ...(source === 'push'
+          ? { CI_COMMIT_BRANCH: opts.branch ?? 'main' }
+          : { CI_MERGE_REQUEST_IID: '5', CI_MERGE_REQUEST_PROJECT_ID: '42', CI_MERGE_REQUEST_SOURCE_PROJECT_ID: opts.forkProject ?? '42' }),
+      },
+      // A fork's pipeline runs with the fork's variables: none of ours.
+      variables: opts.forkProject ? {} : { RAILYARD_TRACKING_URI: server.url, RAILYARD_GITLAB_TOKEN: 'glpat-test-token' },
+    })
 
   before(async () => {
     server = await startServer('sqlite')
@@ -109,6 +134,8 @@ describe('CI templates: train → register → gate → deploy', () => {
     assert.equal(gh.jobs.model.steps.find((s: any) => s.name === INSTALL).run, 'npm ci')
     const az = YAML.parse(fs.readFileSync(AZURE, 'utf8'))
     assert.equal(az.steps.find((s: any) => s.displayName === INSTALL).script, 'npm ci')
+    const gl = YAML.parse(fs.readFileSync(GITLAB, 'utf8'))
+    assert.equal(gl['.model-job'].before_script[0], GITLAB_INSTALL)
   })
 
   test('GitHub Actions, push to main: the first model is gated against the floors, deployed, and tagged with its origin', async () => {
@@ -261,6 +288,79 @@ describe('CI templates: train → register → gate → deploy', () => {
     ])
     assert.match(run.step('Pull requests from forks skip the model steps').stdout, /^##vso\[task\.logissue type=warning\]This pull request comes from a fork/)
     assert.equal(await latest(), '6')
+    assert.deepEqual(since(from), [])
+  })
+
+  test('GitLab CI/CD, default branch: the first model is gated, deployed, and tagged with its origin; no note', async () => {
+    const run = await gitlab('push')
+    assert.deepEqual([run.created, run.failed], [true, false], failures(run))
+    assert.deepEqual(ran(run), [
+      ['train', 'exit 0'],
+      ['register', 'exit 0'],
+      ['gate', 'exit 0'],
+      ['deploy', 'exit 0'],
+    ])
+    assert.match(run.step('gate').stdout, /^PASS {2}tweets-gitlab version 1 vs nothing at production \(first deployment\)/)
+    assert.match(run.step('deploy').stdout, /tweets-gitlab@production → version 1: gate #\d+ passed/)
+    assert.equal(await production('tweets-gitlab'), '1')
+    assert.deepEqual(await origin('tweets-gitlab', '1'), {
+      'git.commit': SHA,
+      'git.ref': 'main',
+      'ci.run_url': 'https://gitlab.example.com/acme/tweets/-/pipelines/77',
+    })
+  })
+
+  test('GitLab CI/CD, merge request: a worse model fails the pipeline with the note posted, a better push updates the note, then it deploys from the default branch', async () => {
+    const from = api.requests.length
+    const worse = await gitlab('merge_request_event', { TRAIN_ROWS: '100' })
+    assert.equal(worse.failed, true)
+    assert.deepEqual(ran(worse), [
+      ['train', 'exit 0'],
+      ['register', 'exit 0'],
+      ['gate', 'exit 1'],
+      ['report', 'exit 0'],
+    ])
+    assert.match(worse.step('gate').stdout, /^FAIL {2}tweets-gitlab version 2 vs production \(version 1\)/)
+    assert.equal(await production('tweets-gitlab'), '1')
+    assert.deepEqual(await origin('tweets-gitlab', '2'), {
+      'git.commit': SHA,
+      'git.ref': 'better-tokenizer',
+      'ci.run_url': 'https://gitlab.example.com/acme/tweets/-/pipelines/77',
+      'ci.merge_request': '5',
+    })
+    const notes = '/api/v4/projects/42/merge_requests/5/notes'
+    assert.deepEqual(since(from), [`GET ${notes}`, `POST ${notes}`])
+    assert.equal(api.requests.at(-1)!.auth, 'PRIVATE-TOKEN glpat-test-token')
+    let [note] = api.comments('gitlab:42!5')
+    assert.match(note.body, /^<!-- railyard-gate model=tweets-gitlab against=production -->\n## ❌ Railyard gate: FAIL — tweets-gitlab version 2 vs production \(version 1\)/)
+
+    // Review goes on: GitLab lists notes newest first, so the report's note is now on the second page.
+    api.seed('gitlab:42!5', Array.from({ length: 120 }, (_, i) => `review note ${i + 1}`))
+    const next = api.requests.length
+    const better = await gitlab('merge_request_event', { TRAIN_ROWS: '3000' })
+    assert.equal(better.failed, false, failures(better))
+    assert.deepEqual(ran(better).map(([, status]) => status), ['exit 0', 'exit 0', 'exit 0', 'exit 0'])
+    assert.deepEqual(since(next), [`GET ${notes}`, `GET ${notes}`, `PUT ${notes}/${note.id}`])
+    ;[note] = api.comments('gitlab:42!5')
+    assert.match(note.body, /\n## ✅ Railyard gate: PASS — tweets-gitlab version 3 vs production \(version 1\)/)
+    assert.equal(api.comments('gitlab:42!5').length, 121)
+    assert.equal(await production('tweets-gitlab'), '1')
+
+    const main = await gitlab('push', { TRAIN_ROWS: '3000' })
+    assert.equal(main.failed, false, failures(main))
+    assert.deepEqual(ran(main).map(([name]) => name), ['train', 'register', 'gate', 'deploy'])
+    assert.match(main.step('deploy').stdout, /tweets-gitlab@production → version 4 \(was version 1\): gate #\d+ passed/)
+    assert.equal(await production('tweets-gitlab'), '4')
+  })
+
+  test('GitLab CI/CD, merge request from a fork: only the notice job runs; a push to another branch makes no pipeline', async () => {
+    const from = api.requests.length
+    const fork = await gitlab('merge_request_event', {}, { forkProject: '977' })
+    assert.deepEqual([fork.created, fork.failed, ran(fork)], [true, false, [['fork-notice', 'exit 0']]])
+    assert.match(fork.step('fork-notice').stdout, /^This merge request comes from a fork, .*without this project's CI\/CD variables/)
+    const branch = await gitlab('push', {}, { branch: 'wip' })
+    assert.deepEqual([branch.created, branch.steps], [false, []])
+    assert.equal(await latest('tweets-gitlab'), '4')
     assert.deepEqual(since(from), [])
   })
 })

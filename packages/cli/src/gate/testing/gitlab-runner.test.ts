@@ -161,7 +161,7 @@ no-artifacts:
     assert.equal(r.step('no-artifacts').stdout, "version ''\n")
   })
 
-  test('artifacts of a failed job are kept only with when: always (or on_failure)', async () => {
+  test('artifacts of a failed job are kept with when: always, not by default', async () => {
     const yaml = `
 stages: [gate, report]
 gate:
