@@ -45,6 +45,8 @@ export interface GitlabPipeline {
 }
 
 const TOP_LEVEL = new Set(['workflow', 'stages', 'variables', 'default'])
+// GitLab's other global keywords: never job names.
+const UNSUPPORTED_TOP_LEVEL = new Set(['include', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec'])
 const JOB_KEYS = new Set(['stage', 'script', 'before_script', 'rules', 'when', 'needs', 'dependencies', 'artifacts', 'variables', 'allow_failure'])
 // Where the job runs, caching and UI: nothing that changes what the commands do here.
 const IGNORED_JOB_KEYS = new Set(['image', 'cache', 'tags', 'interruptible', 'resource_group', 'environment', 'timeout'])
@@ -60,9 +62,9 @@ export function planGitlabPipeline(
   config: Record<string, any>,
   vars: { predefined: Record<string, string>; project: Record<string, string>; override?: Record<string, string> },
 ): GitlabPipeline {
-  for (const key of Object.keys(config)) {
-    const isJob = !TOP_LEVEL.has(key) && config[key] && typeof config[key] === 'object' && !Array.isArray(config[key])
-    if (!isJob && !TOP_LEVEL.has(key)) throw new Error(`top-level keyword '${key}' is not supported here`)
+  for (const [key, value] of Object.entries(config)) {
+    const isJob = !UNSUPPORTED_TOP_LEVEL.has(key) && value && typeof value === 'object' && !Array.isArray(value)
+    if (!TOP_LEVEL.has(key) && !isJob) throw new Error(`top-level keyword '${key}' is not supported here`)
   }
   const globalVariables = { ...stringValues(config.variables, 'variables'), ...vars.override }
   const ruleVariables = (job: Record<string, string> = {}) => ({ ...vars.predefined, ...globalVariables, ...job, ...vars.project })

@@ -237,6 +237,7 @@ job:
     await assert.rejects(run('job:\n  script: [echo]\n  rules:\n    - changes: [a]\n', MAIN), /rules: 'changes' is not supported/)
     await assert.rejects(run('job:\n  script: [echo]\n  when: manual\n', MAIN), /when: manual is not supported/)
     await assert.rejects(run('include: x.yml\njob:\n  script: [echo]\n', MAIN), /top-level keyword 'include'/)
+    await assert.rejects(run('cache:\n  paths: [x]\njob:\n  script: [echo]\n', MAIN), /top-level keyword 'cache'/)
     await assert.rejects(
       run('a:\n  script: [echo]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\nb:\n  stage: deploy\n  needs: [a]\n  script: [echo]\n', MAIN),
       /needs 'a', which is not in the pipeline/,
