@@ -119,6 +119,16 @@ describe('text/csv on /invocations, as MLflow takes it (pandas read_csv)', () =>
     assert.deepEqual((await post(`${tiny.url}/invocations`, 'x\n1\n')).body, { predictions: [{ y: 2 }] })
   })
 
+  test('a body sent to a path we do not serve is a 404 (or 405) about the path, not about its Content-Type', async () => {
+    const typo = await post(`${tiny.url}/invocation`, 'x\n1\n')
+    assert.deepEqual([typo.status, typo.body.error_code], [404, 'ENDPOINT_NOT_FOUND'])
+    assert.match(typo.body.message, /^No endpoint POST \/invocation; this server answers POST \/invocations/)
+    const notJson = await post(`${tiny.url}/nope?q=1`, '{"inputs": [1,', 'application/json')
+    assert.deepEqual([notJson.status, notJson.body.error_code], [404, 'ENDPOINT_NOT_FOUND'])
+    const ping = await post(`${tiny.url}/ping`, 'x\n1\n')
+    assert.deepEqual([ping.status, ping.body.message], [405, 'POST /ping is not allowed; use GET /ping'])
+  })
+
   test('the body limit holds for CSV as for JSON (413)', async () => {
     const big = `x\n${'1\n'.repeat(17 * 1024 * 1024)}`
     const res = await post(`${tiny.url}/invocations`, big)

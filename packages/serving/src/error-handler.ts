@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '@railyard/api'
 import type { Log } from './deployer.js'
 import { ModelFailedError } from './predict-errors.js'
@@ -9,6 +9,9 @@ import { ModelFailedError } from './predict-errors.js'
  */
 export function installErrorHandler(app: FastifyInstance, log: Log): void {
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    // Fastify parses the body before it knows no route matches: a body it refuses, sent to a path
+    // we don't serve (POST /invocation), is still a wrong path, not a wrong Content-Type.
+    if (request.is404) return notFound(app, request, reply)
     if (error instanceof ModelFailedError) {
       log('error', `${request.method} ${request.url}: the model failed to predict: ${stackOf(error.cause)}`)
       return reply.status(500).send(error.toBody())
@@ -23,21 +26,22 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
     log('error', `${request.method} ${request.url} failed: ${stackOf(error)}`)
     return reply.status(500).send({ error_code: 'INTERNAL_ERROR', message: 'Internal server error; details are in the server log.' })
   })
-  app.setNotFoundHandler((request: FastifyRequest, reply) => {
-    const path = request.url.split('?')[0]
-    const allowed = ['GET', 'POST'].filter((method) => app.hasRoute({ method: method as 'GET' | 'POST', url: path })).join(', ')
-    if (allowed) {
-      // A path we serve, asked with another method (GET /invocations): 405 with Allow, as HTTP says.
-      reply.status(405).header('allow', allowed).send({
-        error_code: 'BAD_REQUEST',
-        message: `${request.method} ${path} is not allowed; use ${allowed} ${path}`,
-      })
-      return
-    }
-    reply.status(404).send({
-      error_code: 'ENDPOINT_NOT_FOUND',
-      message: `No endpoint ${request.method} ${request.url.split('?')[0]}; this server answers POST /invocations, POST /predict, GET /ping, /health and /version`,
+  app.setNotFoundHandler((request, reply) => notFound(app, request, reply))
+}
+
+function notFound(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0]
+  const allowed = ['GET', 'POST'].filter((method) => app.hasRoute({ method: method as 'GET' | 'POST', url: path })).join(', ')
+  if (allowed) {
+    // A path we serve, asked with another method (GET /invocations): 405 with Allow, as HTTP says.
+    return reply.status(405).header('allow', allowed).send({
+      error_code: 'BAD_REQUEST',
+      message: `${request.method} ${path} is not allowed; use ${allowed} ${path}`,
     })
+  }
+  return reply.status(404).send({
+    error_code: 'ENDPOINT_NOT_FOUND',
+    message: `No endpoint ${request.method} ${path}; this server answers POST /invocations, POST /predict, GET /ping, /health and /version`,
   })
 }
 
