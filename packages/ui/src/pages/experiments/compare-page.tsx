@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { Run } from '@railyard/api'
 import { experiments, runs as runsApi } from '../../api/client.js'
 import { metricSeries } from '../../api/metrics.js'
+import { BarChart } from '../../components/bar-chart.js'
 import { PageHeader, Section } from '../../components/layout.js'
 import { Link } from '../../components/link.js'
 import { StatusBadge } from '../../components/badges.js'
@@ -10,6 +11,7 @@ import { LineChart, SERIES_COLORS } from '../../components/line-chart.js'
 import { Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatDelta, formatMetric, toNumber } from '../../lib/format.js'
 import { chartPoints, chooseAxis } from '../../lib/metric-axis.js'
+import { splitByHistory } from '../../lib/single-values.js'
 import { path } from '../../lib/router.js'
 import { COMMIT_TAG, columnKeys, inputLinks, metricOf, paramOf, runName, tagOf } from '../../lib/run-columns.js'
 import { useAsync } from '../../lib/use-async.js'
@@ -177,34 +179,65 @@ function ParamsTable({ runs }: { runs: Run[] }) {
   )
 }
 
+/**
+ * A line chart per metric that some run logged at more than one point, runs overlaid; metrics
+ * with one value per run (final scores) as bars side by side, where lines would be single dots.
+ */
 function CompareCharts({ runs }: { runs: Run[] }) {
   const keys = columnKeys(runs).metrics
   const ids = runs.map((r) => r.info.run_id)
   const series = useAsync(() => Promise.all(keys.map((k) => metricSeries(ids, k))), [ids.join(','), keys.join('\u0000')])
   if (keys.length === 0) return null
+  if (!series.data) {
+    return (
+      <Section title="Metric history">
+        {series.error ? <ErrorMessage error={series.error} title="Could not load the metric histories" onRetry={series.reload} /> : <Loading what="Loading metric histories" />}
+      </Section>
+    )
+  }
+  const byKey = new Map(keys.map((key, i) => [key, runs.map((r) => series.data![i].get(r.info.run_id) ?? [])]))
+  const { charted, single } = splitByHistory(keys, (k) => byKey.get(k))
   return (
-    <Section title="Metric history">
-      {series.error && <ErrorMessage error={series.error} title="Could not load the metric histories" onRetry={series.reload} />}
-      {!series.data && !series.error && <Loading what="Loading metric histories" />}
-      {series.data && (
-        <div className="chart-grid">
-          {keys.map((key, i) => {
-            const byRun = runs.map((r) => series.data![i].get(r.info.run_id) ?? [])
-            const axis = chooseAxis(byRun)
-            return (
+    <>
+      {charted.length > 0 && (
+        <Section title="Metric history">
+          <div className="chart-grid">
+            {charted.map((key) => {
+              const byRun = byKey.get(key)!
+              const axis = chooseAxis(byRun)
+              return (
+                <figure key={key} className="chart-card">
+                  <figcaption>{key}</figcaption>
+                  <LineChart
+                    title={key}
+                    series={runs.map((r, j) => ({ label: runName(r), points: chartPoints(byRun[j], axis) }))}
+                    xLabel={axis.label}
+                    wholeX={axis.kind === 'step'}
+                  />
+                </figure>
+              )
+            })}
+          </div>
+        </Section>
+      )}
+      {single.length > 0 && (
+        <Section title="Single-value metrics">
+          <div className="chart-grid bar-grid">
+            {single.map((key) => (
               <figure key={key} className="chart-card">
                 <figcaption>{key}</figcaption>
-                <LineChart
+                <BarChart
                   title={key}
-                  series={runs.map((r, j) => ({ label: runName(r), points: chartPoints(byRun[j], axis) }))}
-                  xLabel={axis.label}
-                  wholeX={axis.kind === 'step'}
+                  rows={runs.map((r, j) => {
+                    const v = metricOf(r, key)
+                    return { label: runName(r), color: SERIES_COLORS[j % SERIES_COLORS.length], value: v === undefined ? undefined : toNumber(v) }
+                  })}
                 />
               </figure>
-            )
-          })}
-        </div>
+            ))}
+          </div>
+        </Section>
       )}
-    </Section>
+    </>
   )
 }

@@ -1,59 +1,78 @@
-import { useEffect, useRef, useState } from 'react'
+import { useRef } from 'react'
 import type { Metric } from '@railyard/api'
-import { metricSeries } from '../../api/metrics.js'
 import { LineChart } from '../../components/line-chart.js'
-import { Empty, ErrorMessage } from '../../components/states.js'
+import { Empty, ErrorMessage, Loading } from '../../components/states.js'
 import { formatMetric } from '../../lib/format.js'
 import { chartPoints, chooseAxis, type MetricPoint } from '../../lib/metric-axis.js'
+import { splitByHistory } from '../../lib/single-values.js'
 
 /**
- * One chart per metric key. `metrics` are the run's latest values, polled while it runs; a key's
- * history is fetched again only when its latest point changed, so a live run with many metrics
- * costs one request per metric that moved.
+ * One chart per metric with more than one point. Metrics with a single value (final scores)
+ * would be one dot each: they are listed with their values above the charts instead.
  */
-export function RunCharts({ runId, metrics, running }: { runId: string; metrics: Metric[]; running: boolean }) {
-  const [series, setSeries] = useState<Record<string, MetricPoint[]>>({})
-  const [error, setError] = useState<Error>()
-  const fetched = useRef(new Map<string, string>())
-
-  useEffect(() => {
-    for (const m of metrics) {
-      const signature = `${m.step}:${m.timestamp}:${m.value}`
-      if (fetched.current.get(m.key) === signature) continue
-      fetched.current.set(m.key, signature)
-      metricSeries([runId], m.key).then(
-        (byRun) => setSeries((s) => ({ ...s, [m.key]: byRun.get(runId) ?? [] })),
-        (err: Error) => {
-          fetched.current.delete(m.key)
-          setError(err)
-        },
-      )
-    }
-  }, [runId, metrics])
-
+export function RunCharts({
+  metrics,
+  histories,
+  error,
+  running,
+}: {
+  metrics: Metric[]
+  histories: Record<string, MetricPoint[]>
+  error?: Error
+  running: boolean
+}) {
+  const keys = metrics.map((m) => m.key).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+  const { charted, single, pending } = splitByHistory(keys, (k) => histories[k] && [histories[k]])
+  // Until every history has come once, which metric is a chart and which a value is not known:
+  // one loading line rather than tiles and charts that move about as the answers arrive.
+  const settled = useRef(false)
+  if (pending.length === 0) settled.current = true
   if (metrics.length === 0) {
     return <Empty title={running ? 'No metrics yet; charts appear as the run logs them.' : 'This run logged no metrics.'} />
   }
-  const keys = metrics.map((m) => m.key).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+  if (!settled.current && !error) return <Loading what="Loading metric histories" />
   return (
     <>
       {error && <ErrorMessage error={error} title="Could not load a metric's history" />}
-      <div className="chart-grid">
-        {keys.map((key) => {
-          const latest = metrics.find((m) => m.key === key)!
-          return (
-            <figure key={key} className="chart-card">
-              <figcaption>
-                <span>{key}</span>
-                <span className="chart-latest" title={`step ${latest.step}`}>
-                  {formatMetric(latest.value)}
-                </span>
-              </figcaption>
-              {series[key] ? <MetricChart metric={key} points={series[key]} /> : <div className="chart-placeholder">Loading…</div>}
-            </figure>
-          )
-        })}
-      </div>
+      {single.length > 0 && (
+        <div className="summary-metrics">
+          <h3>Summary metrics</h3>
+          <dl>
+            {single.map((key) => {
+              const latest = metrics.find((m) => m.key === key)!
+              return (
+                <div key={key}>
+                  <dt>{key}</dt>
+                  <dd title={`step ${latest.step}`}>{formatMetric(latest.value)}</dd>
+                </div>
+              )
+            })}
+          </dl>
+          <p className="muted small">
+            {single.length === 1 ? 'This metric has' : 'These metrics have'} a single value{running ? ' so far' : ''}, so {single.length === 1 ? 'it is' : 'they are'} not
+            charted.
+          </p>
+        </div>
+      )}
+      {charted.length > 0 && (
+        <div className="chart-grid">
+          {charted.map((key) => {
+            const latest = metrics.find((m) => m.key === key)!
+            return (
+              <figure key={key} className="chart-card">
+                <figcaption>
+                  <span>{key}</span>
+                  <span className="chart-latest" title={`step ${latest.step}`}>
+                    {formatMetric(latest.value)}
+                  </span>
+                </figcaption>
+                <MetricChart metric={key} points={histories[key]} />
+              </figure>
+            )
+          })}
+        </div>
+      )}
+      {pending.length > 0 && !error && <Loading what={`Loading ${pending.length === 1 ? 'a metric history' : `${pending.length} metric histories`}`} />}
     </>
   )
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import type { Run } from '@railyard/api'
+import type { Metric, Run } from '@railyard/api'
 import { experiments, runs } from '../../api/client.js'
 import { versionsOfRun } from '../../api/registry.js'
 import { PageHeader, Section } from '../../components/layout.js'
@@ -14,9 +14,11 @@ import { useAsync, useInterval } from '../../lib/use-async.js'
 import { RunArtifacts } from './run-artifacts.js'
 import { RunCharts } from './run-charts.js'
 import { RunLog } from './run-log.js'
+import { useMetricHistories } from './use-metric-histories.js'
 
 /** Polling interval for a live run's status and metrics. */
 const LIVE_MS = 2000
+const NO_METRICS: Metric[] = []
 
 /** One run: what it is, what it used, what it measured, what it printed and what it saved. */
 export function RunPage({ runId }: { runId: string }) {
@@ -25,6 +27,8 @@ export function RunPage({ runId }: { runId: string }) {
   useInterval(run.reload, running ? LIVE_MS : null)
   const experimentId = run.data?.info.experiment_id
   const experiment = useAsync(async () => (experimentId === undefined ? undefined : experiments.get(experimentId)), [experimentId])
+  const metrics = run.data?.data.metrics ?? NO_METRICS
+  const { histories, error: historyError } = useMetricHistories(runId, metrics)
 
   if (run.error && !run.data) return <ErrorMessage error={run.error} title="Could not load the run" onRetry={run.reload} />
   if (!run.data) return <Loading what="Loading run" />
@@ -62,7 +66,7 @@ export function RunPage({ runId }: { runId: string }) {
         </div>
       </div>
       <Section title="Metric charts" id="charts">
-        <RunCharts runId={runId} metrics={r.data.metrics ?? []} running={running} />
+        <RunCharts metrics={metrics} histories={histories} error={historyError} running={running} />
       </Section>
       <Section title="Output log" id="log">
         <RunLog runId={runId} />
