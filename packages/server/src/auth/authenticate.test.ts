@@ -115,6 +115,18 @@ test("the audit log records the token's user, whatever X-Railyard-User claims", 
   assert.equal(audit.body.entries[0].who, 'walt')
 })
 
+test("a run's user is the token's user, whatever the client says", async () => {
+  const claimed = { user_id: 'mallory', tags: [{ key: 'mlflow.user', value: 'mallory' }, { key: 'team', value: 'nlp' }] }
+  const created = await send('POST', `${ML}/runs/create`, bearer(writer), { experiment_id: '0', ...claimed })
+  assert.equal(created.status, 200)
+  const { run } = (await send('GET', `${ML}/runs/get?run_id=${created.body.run.info.run_id}`, bearer(reader))).body
+  assert.equal(run.info.user_id, 'walt')
+  assert.deepEqual(
+    run.data.tags.filter((t: any) => !t.key.startsWith('mlflow.runName')).sort((a: any, b: any) => a.key.localeCompare(b.key)),
+    [{ key: 'mlflow.user', value: 'walt' }, { key: 'team', value: 'nlp' }],
+  )
+})
+
 test('last_used_at is set by a request', async () => {
   const { tokens } = await app.services.tokens.list()
   assert.ok(tokens.find((t) => t.user === 'rita')?.last_used_at)

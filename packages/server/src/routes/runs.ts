@@ -1,11 +1,12 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { tracking, type RequestOf } from '@railyard/api'
 import type { RunsService } from '../services/runs.js'
 import { mountEndpoints } from '../http/mlflow-routes.js'
+import type { IdentifiedRequest } from './registry-actor.js'
 
 export function runRoutes(app: FastifyInstance, runs: RunsService): void {
   mountEndpoints(app, tracking, {
-    createRun: (r: RequestOf<'createRun'>) => runs.create(r),
+    createRun: (r: RequestOf<'createRun'>, req) => runs.create(r, (req as FastifyRequest & IdentifiedRequest).identity),
     getRun: async (r: RequestOf<'getRun'>) => ({ run: await runs.get(r) }),
     updateRun: (r: RequestOf<'updateRun'>) => runs.update(r),
     deleteRun: (r: RequestOf<'deleteRun'>) => runs.delete(r.run_id),

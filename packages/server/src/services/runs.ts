@@ -34,20 +34,25 @@ export class RunsService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(req: RequestOf<'createRun'>): Promise<{ run: Run }> {
+  /**
+   * `verifiedUser` is the token's user under `--auth`: it becomes the run's user and its
+   * `mlflow.user` tag whatever the client claims, so "who ran this" can be trusted.
+   */
+  async create(req: RequestOf<'createRun'>, verifiedUser?: string): Promise<{ run: Run }> {
     const exp = await this.experiments.get(req.experiment_id || DEFAULT_EXPERIMENT_ID)
     if (exp.lifecycle_stage !== 'active') {
       throw new InvalidParameterError(`The experiment ${exp.experiment_id} must be in the 'active' state. Current state is ${exp.lifecycle_stage}.`)
     }
-    const tags = req.tags ?? []
-    for (const t of tags) validateTag(t)
+    const claimed = req.tags ?? []
+    for (const t of claimed) validateTag(t)
+    const tags = verifiedUser ? [...claimed.filter((t) => t.key !== 'mlflow.user'), { key: 'mlflow.user', value: verifiedUser }] : claimed
     const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value
     if (req.run_name && tagName && req.run_name !== tagName) {
       throw new InvalidParameterError(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${req.run_name}', mlflow.runName='${tagName}').`)
     }
     const name = req.run_name || tagName || generateRunName()
     const runId = newRunId()
-    const userId = req.user_id ?? tags.find((t) => t.key === 'mlflow.user')?.value ?? ''
+    const userId = verifiedUser ?? req.user_id ?? tags.find((t) => t.key === 'mlflow.user')?.value ?? ''
     const run = await this.store.runs.create({
       runId,
       experimentId: Number(exp.experiment_id),
