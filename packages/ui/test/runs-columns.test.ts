@@ -47,6 +47,7 @@ describe('choosing the runs table columns in the browser', () => {
     const chooser = page.getByRole('button', { name: /^Columns/ })
     await chooser.waitFor()
     assert.equal(await chooser.innerText(), 'Columns 20/28')
+    assert.equal(await chooser.getAttribute('aria-label'), 'Columns: 20 of 28 shown')
     assert.deepEqual(await groupColumns(page, 'Metrics'), ALL_METRICS)
     assert.deepEqual(await groupColumns(page, 'Parameters'), ['alpha', 'bigrams', 'binary', 'limit', 'min_count', 'seed'])
     assert.deepEqual(await groupColumns(page, 'Tags'), ['purpose', 'team'])
@@ -88,15 +89,15 @@ describe('choosing the runs table columns in the browser', () => {
     await page.keyboard.press('Escape')
     assert.equal(await panel.count(), 0)
     assert.equal(await chooser.getAttribute('aria-expanded'), 'false')
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Columns 17/28', 'focus is back on the button')
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Columns: 17 of 28 shown', 'focus is back on the button')
     const chosen = await columns(page)
 
     const again = await ui.browser.open(url)
-    await again.page.getByRole('button', { name: 'Columns 17/28' }).waitFor()
+    await again.page.getByRole('button', { name: 'Columns: 17 of 28 shown' }).waitFor()
     assert.deepEqual(await columns(again.page), chosen)
     // Another experiment keeps its own (default) columns.
     const elsewhere = await ui.browser.open(`${ui.server.url}/experiments/${other.experimentId}`)
-    await elsewhere.page.getByRole('button', { name: 'Columns 20/28' }).waitFor()
+    await elsewhere.page.getByRole('button', { name: 'Columns: 20 of 28 shown' }).waitFor()
 
     // Show all / Hide all per group, then Reset.
     await again.page.getByRole('button', { name: /^Columns/ }).click()
@@ -107,7 +108,7 @@ describe('choosing the runs table columns in the browser', () => {
     assert.deepEqual(await groupColumns(again.page, 'Tags'), [])
     assert.equal(await again.page.locator('table[aria-label="Runs"] th.group', { hasText: 'Tags' }).count(), 0)
     await panel2.getByRole('button', { name: 'Reset' }).click()
-    await again.page.getByRole('button', { name: 'Columns 20/28' }).waitFor()
+    await again.page.getByRole('button', { name: 'Columns: 20 of 28 shown' }).waitFor()
     assert.equal(await again.page.evaluate((id) => localStorage.getItem(`railyard.runs-columns.${id}`), wide.experimentId), null)
     // A click outside closes the panel.
     await again.page.locator('h1').click()

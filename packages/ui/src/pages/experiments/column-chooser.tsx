@@ -70,6 +70,7 @@ export function ColumnChooser({
         className="button"
         aria-expanded={open}
         aria-controls={panelId}
+        aria-label={`Columns: ${showing} of ${total} shown`}
         onClick={() => setOpen(!open)}
         disabled={total === 0}
         title={total === 0 ? 'These runs logged no metrics, params or tags' : 'Choose the metric, param and tag columns'}
