@@ -32,6 +32,7 @@ export function installAuthentication(app: FastifyInstance, tokens: TokensServic
       throw err
     }
     ;(req as IdentifiedRequest).identity = identity.user
+    ;(req as IdentifiedRequest).role = identity.role
     if (!allows(identity.role, access)) {
       return refuse(reply, new PermissionDeniedError(`This call needs a token with the '${access}' role; ${identity.user}'s token has '${identity.role}'`))
     }

@@ -1,14 +1,15 @@
 import os from 'node:os'
 import type { FastifyRequest } from 'fastify'
-import { InvalidParameterError } from '@railyard/api'
+import { InvalidParameterError, type TokenRole } from '@railyard/api'
 import type { Actor } from '../store/registry-audit-repo.js'
 
 /**
- * With `--auth`, auth/authenticate.ts sets `request.identity` to the token's user; the audit log
- * then ignores anything the client claims.
+ * With `--auth`, auth/authenticate.ts sets `request.identity` to the token's user and
+ * `request.role` to its role; the audit log then ignores anything the client claims.
  */
 export interface IdentifiedRequest {
   identity?: string
+  role?: TokenRole
 }
 
 const WHO_LENGTH = 256

@@ -37,13 +37,13 @@ export function registryClient(app: FastifyInstance, headers: Record<string, str
 }
 
 /** Uploads one artifact file of a run through MLflow's artifact proxy, as MLflow clients do. */
-export async function uploadArtifact(app: FastifyInstance, artifactUri: string, path: string, bytes: Buffer): Promise<void> {
+export async function uploadArtifact(app: FastifyInstance, artifactUri: string, path: string, bytes: Buffer, headers: Record<string, string> = {}): Promise<void> {
   const folder = artifactUri.replace(/^mlflow-artifacts:\/*/, '')
   const res = await app.inject({
     method: 'PUT',
     url: `/api/2.0/mlflow-artifacts/artifacts/${folder}/${path}`,
     payload: bytes,
-    headers: { 'content-type': 'application/octet-stream' },
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
   })
   assert.equal(res.statusCode, 200, res.body)
 }
@@ -68,9 +68,11 @@ export async function trainRun(
     metrics?: Record<string, number>
     dataset?: { name: string; digest: string; source: string }
     files?: Record<string, Buffer>
+    /** Sent with every request (e.g. a token when the app runs with authentication). */
+    headers?: Record<string, string>
   } = {},
 ): Promise<TrainedRun> {
-  const api = registryClient(app).mlflow
+  const api = registryClient(app, opts.headers).mlflow
   const created = await api('POST', '/runs/create', {
     experiment_id: opts.experimentId ?? '0',
     start_time: Date.now(),
@@ -103,7 +105,7 @@ export async function trainRun(
     'predict.mjs': Buffer.from('export async function load() { return { predict: async (xs) => xs.map(() => 1) } }\n'),
     'weights/w.bin': Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 251)),
   }
-  for (const [path, bytes] of Object.entries(files)) await uploadArtifact(app, artifactUri, `model/${path}`, bytes)
+  for (const [path, bytes] of Object.entries(files)) await uploadArtifact(app, artifactUri, `model/${path}`, bytes, opts.headers)
   await api('POST', '/runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() })
   return { runId, artifactUri, experimentId: opts.experimentId ?? '0', files }
 }

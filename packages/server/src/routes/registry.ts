@@ -3,6 +3,7 @@ import { railyardRegistry, registry, type RailyardRegistryRequestOf as RR, type 
 import { mountEndpoints } from '../http/mlflow-routes.js'
 import type { RegistryServices } from '../services/registry.js'
 import { actorOf } from './registry-actor.js'
+import { refuseDeployedAliasMove } from './deployed-alias-guard.js'
 import { registryFileRoutes } from './registry-files.js'
 
 export const RAILYARD_PREFIXES = ['/api/2.0/railyard'] as const
@@ -29,10 +30,14 @@ export function registryRoutes(reg: RegistryServices) {
       getLatestVersions: (r: R<'getLatestVersions'>) => models.latestVersions(r.name, r.stages),
       setRegisteredModelTag: (r: R<'setRegisteredModelTag'>) => models.setTag(r.name, r.key, r.value),
       deleteRegisteredModelTag: (r: R<'deleteRegisteredModelTag'>) => models.deleteTag(r.name, r.key),
-      setRegisteredModelAlias: (r: R<'setRegisteredModelAlias'>, req) =>
-        models.setAlias(r.name, r.alias, r.version, actorOf(req, r.reason)),
-      deleteRegisteredModelAlias: (r: R<'deleteRegisteredModelAlias'>, req) =>
-        models.deleteAlias(r.name, r.alias, actorOf(req, r.reason)),
+      setRegisteredModelAlias: async (r: R<'setRegisteredModelAlias'>, req) => {
+        await refuseDeployedAliasMove(req, models, r.name, r.alias)
+        return models.setAlias(r.name, r.alias, r.version, actorOf(req, r.reason))
+      },
+      deleteRegisteredModelAlias: async (r: R<'deleteRegisteredModelAlias'>, req) => {
+        await refuseDeployedAliasMove(req, models, r.name, r.alias)
+        return models.deleteAlias(r.name, r.alias, actorOf(req, r.reason))
+      },
       getModelVersionByAlias: (r: R<'getModelVersionByAlias'>) => models.versionByAlias(r.name, r.alias),
       createModelVersion: (r: R<'createModelVersion'>, req) => versions.create(r, actorOf(req, r.reason)),
       updateModelVersion: (r: R<'updateModelVersion'>, req) =>
