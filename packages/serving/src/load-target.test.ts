@@ -92,7 +92,7 @@ describe('a model that fails to load is reported by version and by its own file 
     fs.writeFileSync(path.join(notAModel, 'notes.txt'), 'no MLmodel here')
     await run.logArtifacts(notAModel, 'model')
     await run.end()
-    assert.equal(await failure(`runs:/${run.runId}/model`), `the model at runs:/${run.runId}/model failed to load: No model: there is no MLmodel file`)
+    assert.equal(await failure(`runs:/${run.runId}/model`), `the model at runs:/${run.runId}/model failed to load: there is no MLmodel file`)
   })
 
   test('a local model folder is named once, by the path it was served as', async () => {

@@ -1,10 +1,9 @@
 import { ApiError, type Predictor } from '@railyard/api'
-import { readInputExample } from '@railyard/sdk'
+import { loadFailureReason, pathsInModel, readInputExample } from '@railyard/sdk'
 import type { BatchingOptions } from './micro-batcher.js'
 import { describeTarget, ServedVersion, targetKey, type VersionTarget } from './served-version.js'
 import type { FollowStatus } from './follow-status.js'
 import { SwapFailure } from './swap-failure.js'
-import { insideModel, modelFolders } from './model-paths.js'
 
 /** A loaded model; `dir` (its files) is where its input example is read from. */
 export type LoadedPredictor = Predictor & { readonly dir?: string }
@@ -66,14 +65,15 @@ export class ModelSlot {
     const predictor = await within(this.opts.load(target), this.opts.loadTimeoutMs ?? 600_000, `loading took longer than`, (late) => {
       void late.close?.()
     }).catch((err: unknown) => {
-      throw new SwapFailure(`${describeTarget(target)} failed to load: ${messageOf(err)}`, { cause: err, transient: isTransient(err) })
+      // The SDK's load errors carry their reason without the model's name or folder; ours names it.
+      throw new SwapFailure(`${describeTarget(target)} failed to load: ${loadFailureReason(err)}`, { cause: err, transient: isTransient(err) })
     })
     try {
       await this.check(predictor)
     } catch (err) {
       await predictor.close?.().catch(() => undefined)
       // The model's folder is in the download cache: name its files from the model's root instead.
-      const message = predictor.dir ? insideModel(messageOf(err), modelFolders({ dir: predictor.dir })) : messageOf(err)
+      const message = predictor.dir ? pathsInModel(messageOf(err), predictor.dir) : messageOf(err)
       throw new SwapFailure(`${describeTarget(target)} failed its check: ${message}`, { cause: err, transient: false })
     }
     this.staged.set(key, new ServedVersion(target, predictor, this.opts.batching))

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { RailyardClient } from '@railyard/sdk'
+import { logModel, RailyardClient, startRun } from '@railyard/sdk'
 import { runCli, startServer, type TestServer } from '../testing/cli.js'
 import { REPO, changeEvalDataset, seedEvalDataset, trainVersion } from './testing/tweets.js'
 
@@ -331,5 +331,21 @@ evaluation: { dataset: tweets-eval, version: ${evalA}, text_field: text }
     const error = await gateJson('2', broken, '--against', 'qa', '--first-deployment')
     assert.equal(error.code, 2)
     assert.match(error.outcome.error, /broken\.jsonl:2: a behavioural test is \{"input": …, "expected": …\} or an invariance pair \{"a": …, "b": …\}/)
+  })
+
+  test("a candidate that fails to load is an error naming its files from the model's root, not the download cache", async () => {
+    const model = path.join(dir, 'reads-missing')
+    fs.mkdirSync(model)
+    fs.writeFileSync(path.join(model, 'predict.mjs'), `import fs from 'node:fs'\nexport function load(dir) { fs.readFileSync(dir + '/weights/w.bin') }\n`)
+    const run = await startRun({ client, experimentName: 'broken' })
+    await logModel(run, model, { flavor: 'railyard_js', registeredModelName: 'broken' })
+    await run.end()
+    const res = await cli('gate', '--model', 'broken', '--candidate', '1', '--policy', evaluated, '--against', 'production', '--first-deployment', '--json')
+    assert.equal(res.code, 2, res.stderr)
+    const outcome = JSON.parse(res.stdout)
+    assert.equal(outcome.error, "cannot load the candidate (version 1): load() of 'predict.mjs' threw: ENOENT: no such file or directory, open 'weights/w.bin'")
+    // A verdict about the version: recorded on it.
+    const results = (await server.api('GET', '/api/2.0/railyard/gates/list', { name: 'broken', version: '1' })).gate_results ?? []
+    assert.deepEqual(results.map((r: any) => r.verdict), ['error'])
   })
 })

@@ -4,6 +4,7 @@ import {
   InvalidParameterError,
   NotFoundError,
   deliveryOf,
+  loadFailureReason,
   loadModel,
   readInputExample,
   registryOf,
@@ -223,12 +224,14 @@ async function findChampion(opts: GateOptions): Promise<ModelVersion | undefined
 
 async function load(opts: GateOptions, version: string, role: string, loaded: LoadedModel[]): Promise<LoadedModel> {
   try {
-    const model = await loadModel(`models:/${opts.model}/${version}`, { client: opts.client, cacheDir: opts.cacheDir })
+    const description = `${opts.model} version ${version}`
+    const model = await loadModel(`models:/${opts.model}/${version}`, { client: opts.client, cacheDir: opts.cacheDir, description })
     loaded.push(model)
     return model
   } catch (err) {
     if (err instanceof ConnectionError) throw err
-    throw new GateError(`cannot load ${role} (version ${version}): ${(err as Error).message}`)
+    // The SDK's reason names the model's files from its root, never the download cache.
+    throw new GateError(`cannot load ${role} (version ${version}): ${loadFailureReason(err)}`)
   }
 }
 

@@ -16,8 +16,15 @@ export {
   type ScalarType,
 } from './signature.js'
 export { readInputExample, writeInputExample, INPUT_EXAMPLE_FILE } from './input-example.js'
-export { loadPredictor, registerFlavor, supportedFlavors, ONNX_FLAVOR_PACKAGE, type FlavorLoader } from './flavors.js'
-export { ModelLoadError, RuntimeMissingError } from './model-load-error.js'
+export { loadPredictor, registerFlavor, supportedFlavors, ONNX_FLAVOR_PACKAGE, type FlavorLoader, type LoadPredictorOptions } from './flavors.js'
+export {
+  ModelLoadError,
+  RuntimeMissingError,
+  ModelNotFoundError,
+  loadFailureReason,
+  pathsInModel,
+  type ModelErrorDetails,
+} from './model-load-error.js'
 export { parseModelLocation, type ModelLocation } from './model-uri.js'
 export { ModelCache, defaultModelCacheDir } from './model-cache.js'
 export {

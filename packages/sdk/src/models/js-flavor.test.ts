@@ -4,11 +4,13 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { loadModel } from './load-model.js'
 import { saveModel } from './save-model.js'
-import { writeManifest } from './manifest.js'
-import { ModelLoadError } from './model-load-error.js'
+import { NotFoundError } from '@railyard/api'
+import { readManifest, writeManifest } from './manifest.js'
+import { loadPredictor } from './flavors.js'
+import { loadFailureReason, ModelLoadError, ModelNotFoundError, pathsInModel } from './model-load-error.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -92,6 +94,60 @@ export async function load(dir) {
     await assert.rejects(loadModel(missing), /names no 'module'/)
     await writeManifest(missing, { flavors: { railyard_js: { module: '../escape.mjs' } } })
     await assert.rejects(loadModel(missing), /outside the model directory/)
+  })
+
+  test("a load error carries its parts; paths in what the model's code threw are from the model's root", async () => {
+    const dir = await jsModel('reads-missing', `import fs from 'node:fs'\nexport function load(dir) { fs.readFileSync(dir + '/weights/w.bin') }\n`)
+    const reason = "load() of 'predict.mjs' threw: ENOENT: no such file or directory, open 'weights/w.bin'"
+    await assert.rejects(loadModel(dir), (err: Error) => {
+      assert.ok(err instanceof ModelLoadError)
+      assert.deepEqual({ ...err, cause: undefined }, { name: 'ModelLoadError', reason, model: `the model at ${dir}`, dir, file: 'predict.mjs', cause: undefined })
+      // A local folder is the user's own: the message names it.
+      assert.equal(err.message, `Cannot load the model at ${dir}: ${reason}`)
+      assert.equal(loadFailureReason(err), reason)
+      // The model's own error is kept as it was thrown.
+      assert.match((err.cause as Error).message, new RegExp(`open '${dir}/weights/w.bin'`))
+      return true
+    })
+    await assert.rejects(loadModel(dir, { description: 'churn version 7' }), { message: `Cannot load churn version 7: ${reason}` })
+    const manifest = await readManifest(dir)
+    await assert.rejects(loadPredictor(dir, manifest, { description: 'churn version 7' }), { message: `Cannot load churn version 7: ${reason}` })
+
+    // A module of the model's own that is missing: named from the root, without the loader's ?v= query.
+    const imports = await jsModel('imports-missing', `import { f } from './lib/helper.mjs'\nexport const load = () => ({ predict: (xs) => xs.map(f) })\n`)
+    await assert.rejects(loadModel(imports, { description: 'helper' }), (err: ModelLoadError) => {
+      assert.match(err.reason, /^importing 'predict.mjs' failed: Cannot find module 'lib\/helper\.mjs' imported from predict\.mjs$/)
+      return true
+    })
+
+    // A directory without MLmodel is a NotFoundError with the same parts.
+    const empty = path.join(work, 'empty')
+    fs.mkdirSync(empty)
+    await assert.rejects(loadModel(empty), (err: Error) => {
+      assert.ok(err instanceof ModelNotFoundError && err instanceof NotFoundError)
+      assert.equal(err.message, `No model at '${empty}': there is no MLmodel file`)
+      assert.deepEqual([err.reason, err.file, err.dir], ['there is no MLmodel file', 'MLmodel', empty])
+      return true
+    })
+    await assert.rejects(loadModel(empty, { description: 'churn version 7' }), { message: 'Cannot load churn version 7: there is no MLmodel file' })
+  })
+
+  test('pathsInModel writes paths inside the folder from its root, in every spelling', () => {
+    const dir = path.join(work, 'my models', 'churn')
+    fs.mkdirSync(dir, { recursive: true })
+    const url = pathToFileURL(dir).href
+    const cases: Array<[string, string]> = [
+      [`open '${dir}/weights/w.bin'`, "open 'weights/w.bin'"],
+      [`at ${url}/predict.mjs?v=1712345678901.123-456:3:9`, 'at predict.mjs:3:9'],
+      [`Cannot find module '${dir}/lib/a.mjs' imported from ${dir}/predict.mjs`, "Cannot find module 'lib/a.mjs' imported from predict.mjs"],
+      [`cd ${dir} failed`, "cd the model's folder failed"],
+      [`open '${dir}-old/x'`, `open '${dir}-old/x'`],
+      [`open '/elsewhere/w.bin'`, `open '/elsewhere/w.bin'`],
+    ]
+    for (const [text, expected] of cases) assert.equal(pathsInModel(text, dir), expected)
+    const link = path.join(work, 'link-to-churn')
+    fs.symlinkSync(dir, link)
+    assert.equal(pathsInModel(`open '${dir}/w.bin'`, link), "open 'w.bin'")
   })
 
   test('saving a model that cannot predict its own example fails and says why', async () => {

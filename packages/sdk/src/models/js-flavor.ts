@@ -2,24 +2,27 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { InvalidParameterError, JS_FLAVOR, type JsModel, type ModelManifest, type Predictor } from '@railyard/api'
+import { MANIFEST_FILE } from './manifest.js'
 import { ModelLoadError } from './model-load-error.js'
 
 /**
  * Loads a railyard_js model: imports its module (an ES module file inside the model directory)
- * and calls `load(dir)`. ModelLoadError, naming the model directory and the module, when the file
- * is missing, fails to import, exports no `load`, or `load` throws or returns no `predict`.
+ * and calls `load(dir)`. ModelLoadError (with `dir`, and the module as `file`) when the file is
+ * missing, fails to import, exports no `load`, or `load` throws or returns no `predict`.
  */
 export async function loadJsModel(dir: string, manifest: ModelManifest): Promise<Predictor> {
   const modulePath = manifest.flavors[JS_FLAVOR]?.module
   if (typeof modulePath !== 'string' || modulePath === '') {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: its ${JS_FLAVOR} flavor names no 'module'`)
+    throw new ModelLoadError({ reason: `its ${JS_FLAVOR} flavor names no 'module'`, dir, file: MANIFEST_FILE })
   }
   const file = path.resolve(dir, modulePath)
-  if (path.relative(dir, file).startsWith('..')) {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: module '${modulePath}' is outside the model directory`)
+  const inside = path.relative(dir, file)
+  const fail = (reason: string, cause?: unknown) => new ModelLoadError({ reason, dir, file: inside.replaceAll('\\', '/'), cause })
+  if (inside.startsWith('..') || path.isAbsolute(inside)) {
+    throw new ModelLoadError({ reason: `module '${modulePath}' is outside the model directory`, dir, file: MANIFEST_FILE })
   }
   const stat = await fsp.stat(file).catch(() => undefined)
-  if (!stat?.isFile()) throw new ModelLoadError(`Cannot load the model at ${dir}: its module '${modulePath}' is missing`)
+  if (!stat?.isFile()) throw fail(`its module '${modulePath}' is missing`)
 
   // The same URL is imported once per process; a local model directory may have changed since.
   const url = `${pathToFileURL(file).href}?v=${stat.mtimeMs}-${stat.size}`
@@ -27,20 +30,20 @@ export async function loadJsModel(dir: string, manifest: ModelManifest): Promise
   try {
     mod = await import(url)
   } catch (err) {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: importing '${modulePath}' failed: ${messageOf(err)}`, { cause: err })
+    throw fail(`importing '${modulePath}' failed: ${messageOf(err)}`, err)
   }
   const load = typeof mod.load === 'function' ? mod.load : mod.default?.load
   if (typeof load !== 'function') {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: '${modulePath}' does not export a load(dir) function`)
+    throw fail(`'${modulePath}' does not export a load(dir) function`)
   }
   let model: JsModel
   try {
     model = await (load as (dir: string) => JsModel | Promise<JsModel>)(path.resolve(dir))
   } catch (err) {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: load() of '${modulePath}' threw: ${messageOf(err)}`, { cause: err })
+    throw fail(`load() of '${modulePath}' threw: ${messageOf(err)}`, err)
   }
   if (!model || typeof model.predict !== 'function') {
-    throw new ModelLoadError(`Cannot load the model at ${dir}: load() of '${modulePath}' returned no object with a predict(inputs) method`)
+    throw fail(`load() of '${modulePath}' returned no object with a predict(inputs) method`)
   }
   return {
     manifest,
@@ -49,7 +52,8 @@ export async function loadJsModel(dir: string, manifest: ModelManifest): Promise
       const outputs = await model.predict(inputs)
       if (!Array.isArray(outputs) || outputs.length !== inputs.length) {
         const got = Array.isArray(outputs) ? `${outputs.length} outputs` : typeof outputs
-        throw new TypeError(`The model at ${dir} broke the predict contract: ${inputs.length} inputs gave ${got}`)
+        // The caller knows which model it called; the folder (often in the download cache) would not help.
+        throw new TypeError(`The model broke the predict contract: ${inputs.length} inputs gave ${got}`)
       }
       return outputs
     },

@@ -26,6 +26,12 @@ export interface LoadModelOptions {
    * (A registered version's files are content-addressed, so a copy once verified is reused.)
    */
   refresh?: boolean
+  /**
+   * How error messages name the model, e.g. `tweets version 3` (`Cannot load tweets version 3: …`).
+   * Default: `the model at <uri>`, or for a local directory `the model at <dir>`. Never the
+   * download cache's folder: files inside the model are named from its root.
+   */
+  description?: string
 }
 
 /** A model directory on this machine and where it came from. */
@@ -51,12 +57,14 @@ export interface LoadedModel extends Predictor {
  * Loads a model for prediction from `models:/NAME/VERSION`, `models:/NAME@ALIAS`,
  * `models:/NAME/latest`, `runs:/RUN_ID/path` or a local directory, with the first flavor of its
  * manifest this process can load (railyard_js, onnx). Downloads go through a cache (see
- * `downloadModel`). NotFoundError for an unknown model, version, alias or run path;
- * ModelLoadError when no flavor can be loaded or the model's own code fails to load.
+ * `downloadModel`). NotFoundError for an unknown model, version, alias or run path
+ * (ModelNotFoundError when the path holds no MLmodel); ModelLoadError when no flavor can be loaded
+ * or the model's own code fails to load. Both name the model by `opts.description`, else its URI
+ * (a local model by its folder), and carry `reason`, `dir` and `file` (see ModelErrorDetails).
  */
 export async function loadModel(uri: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
   const model = await downloadModel(uri, opts)
-  const predictor = await loadPredictor(model.dir, model.manifest)
+  const predictor = await loadPredictor(model.dir, model.manifest, { description: opts.description ?? remoteDescription(uri) })
   return {
     uri,
     dir: model.dir,
@@ -73,11 +81,13 @@ export async function loadModel(uri: string, opts: LoadModelOptions = {}): Promi
  * against its sha256 as it arrives; `models:/NAME/VERSION` and `runs:/` paths are remembered, so
  * loading them again makes no request at all. Aliases, `latest` and stages are resolved by the
  * server each time (one request), then served from the cache when that version is there.
- * Concurrent downloads of one model, in one process or several, are safe.
+ * Concurrent downloads of one model, in one process or several, are safe. A downloaded folder
+ * without an MLmodel is a ModelNotFoundError naming the model as loadModel does.
  */
 export async function downloadModel(uri: string, opts: LoadModelOptions = {}): Promise<DownloadedModel> {
   const loc = parseModelLocation(uri)
-  if (loc.kind === 'local') return { dir: loc.dir, manifest: await readManifest(loc.dir) }
+  if (loc.kind === 'local') return { dir: loc.dir, manifest: await readManifest(loc.dir, { description: opts.description }) }
+  const named = { description: opts.description ?? remoteDescription(uri) }
   const client = opts.client ?? defaultClient()
   const cache = new ModelCache(opts.cacheDir ?? defaultModelCacheDir())
 
@@ -87,12 +97,12 @@ export async function downloadModel(uri: string, opts: LoadModelOptions = {}): P
       key,
       async (scratch) => {
         const got = await client.artifacts.download(loc.runId, loc.path, scratch)
-        await readManifest(got) // refuse to cache a path that holds no model
+        await readManifest(got, named) // refuse to cache a path that holds no model
         return got
       },
       { refresh: opts.refresh },
     )
-    return { dir, manifest: await readManifest(dir) }
+    return { dir, manifest: await readManifest(dir, named) }
   }
 
   const registry = registryOf(client)
@@ -108,7 +118,7 @@ export async function downloadModel(uri: string, opts: LoadModelOptions = {}): P
   const known = opts.refresh ? undefined : await cache.readRef(ref)
   if (known) {
     const dir = await cache.lookup(treeKey(known))
-    if (dir) return { dir, manifest: await readManifest(dir), modelVersion: { name, version, treeOid: known } }
+    if (dir) return { dir, manifest: await readManifest(dir, named), modelVersion: { name, version, treeOid: known } }
   }
   const listing = await registry.files(name, version)
   const dir = await cache.ensure(treeKey(listing.tree_oid), async (scratch) => {
@@ -122,11 +132,16 @@ export async function downloadModel(uri: string, opts: LoadModelOptions = {}): P
       }
     }
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker))
-    await readManifest(out)
+    await readManifest(out, named)
     return out
   })
   await cache.writeRef(ref, listing.tree_oid)
-  return { dir, manifest: await readManifest(dir), modelVersion: { name, version, treeOid: listing.tree_oid } }
+  return { dir, manifest: await readManifest(dir, named), modelVersion: { name, version, treeOid: listing.tree_oid } }
+}
+
+/** How messages name a model downloaded from the server: by its URI (a local one by its folder). */
+function remoteDescription(uri: string): string | undefined {
+  return parseModelLocation(uri).kind === 'local' ? undefined : `the model at ${uri}`
 }
 
 function treeKey(treeOid: string): string {

@@ -10,6 +10,7 @@ import { startRun } from '../fluent.js'
 import { startTestServer, type TestServer } from '../testing/server.js'
 import { logModel } from './log-model.js'
 import { loadModel } from './load-model.js'
+import { ModelLoadError, ModelNotFoundError } from './model-load-error.js'
 import { registryOf } from './registry-client.js'
 import { saveModel } from './save-model.js'
 
@@ -175,6 +176,37 @@ for (const dialect of DIALECTS) {
       for (const m of loads) assert.deepEqual(await m.predict([{ x: 1 }]), [5])
       assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'entries')).length, 1)
       assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'tmp')), [])
+    })
+
+    test("a model from the server that fails to load is named by its URI (or description), its files from the model's root", async () => {
+      const run = await startRun({ client, experimentName: 'models' })
+      const dir = path.join(work, 'broken')
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(path.join(dir, 'predict.mjs'), `import fs from 'node:fs'\nexport function load(dir) { fs.readFileSync(dir + '/weights/w.bin') }\n`)
+      const logged = await logModel(run, dir, { flavor: 'railyard_js', registeredModelName: `broken-${dialect}` })
+      fs.writeFileSync(path.join(work, 'notes.txt'), 'not a model')
+      await run.logArtifact(path.join(work, 'notes.txt'), 'notes')
+      await run.end()
+      const cacheDir = path.join(work, 'cache-broken')
+      const uri = `models:/broken-${dialect}/${logged.modelVersion!.version}`
+      const reason = "load() of 'predict.mjs' threw: ENOENT: no such file or directory, open 'weights/w.bin'"
+      await assert.rejects(loadModel(uri, { client, cacheDir }), (err: Error) => {
+        assert.ok(err instanceof ModelLoadError)
+        assert.equal(err.message, `Cannot load the model at ${uri}: ${reason}`)
+        assert.deepEqual([err.reason, err.file], [reason, 'predict.mjs'])
+        assert.ok(err.dir!.startsWith(path.join(cacheDir, 'entries')), err.dir)
+        return true
+      })
+      await assert.rejects(loadModel(uri, { client, cacheDir, description: `broken version ${logged.modelVersion!.version}` }), {
+        message: `Cannot load broken version ${logged.modelVersion!.version}: ${reason}`,
+      })
+      // A run path that holds no model fails in the scratch folder of its download: named by its URI.
+      const notes = `runs:/${run.runId}/notes`
+      await assert.rejects(loadModel(notes, { client, cacheDir }), (err: Error) => {
+        assert.ok(err instanceof ModelNotFoundError)
+        assert.equal(err.message, `Cannot load the model at ${notes}: there is no MLmodel file`)
+        return true
+      })
     })
 
     test('a saved model directory and a model object are logged as they are', async () => {

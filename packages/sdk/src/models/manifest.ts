@@ -1,7 +1,8 @@
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import { InvalidParameterError, NotFoundError, type ModelManifest } from '@railyard/api'
+import { InvalidParameterError, type ModelManifest } from '@railyard/api'
 import YAML from 'yaml'
+import { ModelNotFoundError } from './model-load-error.js'
 
 /** The manifest's file name inside a model directory. */
 export const MANIFEST_FILE = 'MLmodel'
@@ -21,21 +22,23 @@ const readTags = (tags: YAML.Tags): YAML.Tags =>
 const STRING_FIELDS = ['artifact_path', 'run_id', 'model_uuid', 'utc_time_created', 'mlflow_version', 'railyard_version'] as const
 
 /**
- * Reads `<dir>/MLmodel`. NotFoundError when the directory has no manifest; InvalidParameterError
- * when it is not YAML or has no `flavors` mapping. Unknown fields are kept.
+ * Reads `<dir>/MLmodel`. ModelNotFoundError (a NotFoundError) when the directory has no manifest;
+ * InvalidParameterError when it is not YAML or has no `flavors` mapping. Unknown fields are kept.
+ * With `description` (`the model at runs:/…/model`), errors name the model by it rather than by
+ * `dir` (a download's cache or scratch folder).
  */
-export async function readManifest(dir: string): Promise<ModelManifest> {
+export async function readManifest(dir: string, opts: { description?: string } = {}): Promise<ModelManifest> {
   const file = path.join(dir, MANIFEST_FILE)
   let text: string
   try {
     text = await fsp.readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new NotFoundError(`No model at '${dir}': there is no ${MANIFEST_FILE} file`)
+      throw new ModelNotFoundError({ reason: `there is no ${MANIFEST_FILE} file`, dir, file: MANIFEST_FILE, model: opts.description })
     }
     throw err
   }
-  return parseManifest(text, file)
+  return parseManifest(text, opts.description ? `the ${MANIFEST_FILE} of ${opts.description}` : file)
 }
 
 /** Parses MLmodel text (YAML, as MLflow or Railyard writes it); `where` names it in errors. */
