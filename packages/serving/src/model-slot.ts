@@ -53,9 +53,10 @@ export class ModelSlot {
   }
 
   /**
-   * Loads `target` and checks it: it must load, and predict its input example (when it has one)
-   * with one output per input. SwapFailure otherwise, with nothing kept. Preparing the version
-   * already being served does nothing.
+   * Loads `target` and checks it: it must load, have a signature the input check can use (or
+   * none), and predict its input example (when it has one) with one output per input.
+   * SwapFailure otherwise, with nothing kept. Preparing the version already being served does
+   * nothing.
    */
   async prepare(target: VersionTarget): Promise<void> {
     const key = targetKey(target)
@@ -68,15 +69,23 @@ export class ModelSlot {
       // The SDK's load errors carry their reason without the model's name or folder; ours names it.
       throw new SwapFailure(`${describeTarget(target)} failed to load: ${loadFailureReason(err)}`, { cause: err, transient: isTransient(err) })
     })
+    let version: ServedVersion
+    try {
+      // Reads the signature: a malformed one refuses the version here, never a request later.
+      version = new ServedVersion(target, predictor, this.opts.batching)
+    } catch (err) {
+      await predictor.close?.().catch(() => undefined)
+      throw new SwapFailure(`${describeTarget(target)} failed to load: ${messageOf(err)}`, { cause: err, transient: false })
+    }
     try {
       await this.check(predictor)
     } catch (err) {
-      await predictor.close?.().catch(() => undefined)
+      await version.retire().catch(() => undefined)
       // The model's folder is in the download cache: name its files from the model's root instead.
       const message = predictor.dir ? pathsInModel(messageOf(err), predictor.dir) : messageOf(err)
       throw new SwapFailure(`${describeTarget(target)} failed its check: ${message}`, { cause: err, transient: false })
     }
-    this.staged.set(key, new ServedVersion(target, predictor, this.opts.batching))
+    this.staged.set(key, version)
     this.opts.log?.('info', `${describeTarget(target)} loaded and checked in ${Date.now() - started} ms`)
   }
 

@@ -11,19 +11,17 @@ export type InputCheck = (inputs: unknown[], nameOf?: (index: number) => string)
 const inputName = (index: number) => `Input ${index}`
 
 /**
- * The input check of a model, from its signature, or undefined when it has none (or one we cannot
- * read: a model is not refused for that). Column schemas: a record must have every required column,
- * with a value of the column's type; a plain value is accepted when the schema has one column and
- * the value fits it. Tensor schemas: each input must be a (nested) list of numbers of the declared
- * shape (the leading -1 is the batch). Extra columns are allowed, as in MLflow.
+ * The input check of a model, from its signature, or undefined when it has none. Column schemas:
+ * a record must have every required column (its own property: a column named `constructor` or
+ * `__proto__` is a column like any other), with a value of the column's type; a plain value is
+ * accepted when the schema has one column and the value fits it. Tensor schemas: each input must
+ * be a (nested) list of numbers of the declared shape (the leading -1 is the batch). Extra columns
+ * are allowed, as in MLflow. InvalidParameterError naming the field when the signature is
+ * malformed (see the SDK's parseSignature): the model is refused when it loads, so that no
+ * request meets a check that cannot work.
  */
 export function inputCheckOf(manifest: ModelManifest): InputCheck | undefined {
-  let schema
-  try {
-    schema = parseSignature(manifest)?.inputs
-  } catch {
-    return undefined
-  }
+  const schema = parseSignature(manifest)?.inputs
   if (!schema || schema.length === 0) return undefined
   if (schema.every((s) => s.type === 'tensor')) {
     const tensors = schema as TensorSpec[]
@@ -40,7 +38,7 @@ function columnCheck(columns: ColSpec[]): InputCheck {
       const input = inputs[i]
       if (isPlainObject(input)) {
         for (const col of named) {
-          const value = input[col.name!]
+          const value = Object.hasOwn(input, col.name!) ? input[col.name!] : undefined
           if (value === undefined || value === null) {
             if (col.required === false) continue
             // A null is a column sent empty (an empty CSV field, a NaN written as null), not a missing one.
@@ -98,7 +96,7 @@ function typeProblem(spec: DataType | ColSpec, value: unknown): string | undefin
       if (!isPlainObject(value)) return mustBe('an object', value)
       const properties = (spec as { properties: Record<string, ColSpec> }).properties ?? {}
       for (const [key, prop] of Object.entries(properties)) {
-        const v = value[key]
+        const v = Object.hasOwn(value, key) ? value[key] : undefined
         if (v === undefined || v === null) {
           if (prop.required !== false) return `lacks the required property '${key}'`
           continue

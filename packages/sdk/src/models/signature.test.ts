@@ -53,3 +53,32 @@ test('signatures are stored as MLflow writes them and parse back', () => {
   assert.throws(() => parseSignature({ flavors: {}, signature: { inputs: '{nope' } }), /not JSON/)
   assert.throws(() => parseSignature({ flavors: {}, signature: { inputs: '{"a": 1}' } }), /JSON list of specs/)
 })
+
+test("what MLflow writes parses, newer types included; malformed specs are refused naming the field", () => {
+  const parse = (inputs: string, extra: Record<string, string> = {}) => parseSignature({ flavors: {}, signature: { inputs, ...extra } })
+  // As MLflow 2.x writes them: array items as a spec, objects, maps, AnyType, tensors, params.
+  const mlflow = [
+    '[{"type": "array", "items": {"type": "string"}, "name": "tags", "required": true}]',
+    '[{"type": "array", "items": {"type": "array", "items": {"type": "double"}}, "name": "m"}]',
+    '[{"type": "object", "properties": {"age": {"type": "long", "required": true}, "t": {"type": "array", "items": {"type": "string"}, "required": false}}, "name": "u"}]',
+    '[{"type": "map", "values": {"type": "string"}, "name": "attrs"}, {"type": "any", "name": "x", "required": false}]',
+    '[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 28, 28]}, "name": "image"}]',
+    '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": []}}]',
+  ]
+  for (const inputs of mlflow) assert.deepEqual(parse(inputs)?.inputs, JSON.parse(inputs), inputs)
+  assert.deepEqual(parse('[{"type": "double"}]', { params: '[{"name": "k", "type": "long", "default": 3, "shape": null}]' })?.params, [
+    { name: 'k', type: 'long', default: 3, shape: null },
+  ])
+
+  const refused: Array<[string, string]> = [
+    ['[{"type": "array", "name": "tags"}]', "MLmodel signature.inputs[0] ('tags'): an array type has no 'items'"],
+    ['[{"type": "array", "items": 3}]', "MLmodel signature.inputs[0].items must be a type name or a spec with a 'type'"],
+    ['[{"type": "tensor", "tensor-spec": {"dtype": "float32"}}]', "MLmodel signature.inputs[0]: 'tensor-spec' has no 'shape' list"],
+    ['[{"type": "tensor", "tensor-spec": {"shape": [-1]}}]', "MLmodel signature.inputs[0]: 'tensor-spec' has no 'dtype'"],
+    ['[{"type": "double", "required": "yes"}]', "MLmodel signature.inputs[0]: 'required' must be true or false"],
+    ['[{"type": "object", "properties": {"a": {"type": "array"}}}]', "MLmodel signature.inputs[0].properties.a: an array type has no 'items'"],
+  ]
+  for (const [inputs, message] of refused) assert.throws(() => parse(inputs), { name: 'InvalidParameterError', message }, inputs)
+  assert.throws(() => parse('[{"type": "double"}]', { outputs: '[{"type": "array"}]' }), { message: "MLmodel signature.outputs[0]: an array type has no 'items'" })
+  assert.throws(() => parse('[{"type": "double"}]', { params: '[{"type": "long"}]' }), { message: "MLmodel signature.params[0] has no 'name'" })
+})

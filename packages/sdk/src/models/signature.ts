@@ -178,29 +178,96 @@ export function formatSignature(sig: ModelSignature): NonNullable<ModelManifest[
 }
 
 /**
- * The manifest's signature, parsed; undefined when it has none. InvalidParameterError when a part
- * is not JSON or not a list of specs.
+ * The manifest's signature, parsed; undefined when it has none. InvalidParameterError, naming the
+ * field, when a part is not JSON or not a list of specs as MLflow writes them: a spec without a
+ * string `type`, a non-string `name`, a non-boolean `required`, an array type without `items`, an
+ * object type whose `properties` is not a mapping of specs, a tensor without a `tensor-spec` of a
+ * string `dtype` and a `shape` list of whole numbers (-1 for a free dimension), or a schema that
+ * mixes tensors and columns. Type names it does not know (MLflow's newer ones) are let through.
  */
 export function parseSignature(manifest: ModelManifest): ModelSignature | undefined {
   const raw = manifest.signature
   if (!raw || !raw.inputs) return undefined
-  const sig: ModelSignature = { inputs: parsePart(raw.inputs, 'inputs') as Schema }
-  if (raw.outputs) sig.outputs = parsePart(raw.outputs, 'outputs') as Schema
-  if (raw.params) sig.params = parsePart(raw.params, 'params') as ParamSpec[]
+  const sig: ModelSignature = { inputs: parseSchema(raw.inputs, 'inputs') }
+  if (raw.outputs) sig.outputs = parseSchema(raw.outputs, 'outputs')
+  if (raw.params) sig.params = parseParams(raw.params)
   return sig
 }
 
-function parsePart(text: string, part: string): unknown[] {
+function parsePart(text: string, part: string): Record<string, unknown>[] {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    throw new InvalidParameterError(`MLmodel signature.${part} is not JSON: ${text.slice(0, 200)}`)
+    throw invalid(`signature.${part} is not JSON: ${String(text).slice(0, 200)}`)
   }
-  if (!Array.isArray(value) || !value.every((s) => isPlainObject(s) && typeof s.type === 'string')) {
-    throw new InvalidParameterError(`MLmodel signature.${part} must be a JSON list of specs with a 'type'`)
+  if (!Array.isArray(value)) throw invalid(`signature.${part} must be a JSON list of specs with a 'type'`)
+  value.forEach((spec, i) => {
+    if (!isPlainObject(spec) || typeof spec.type !== 'string') throw invalid(`signature.${part}[${i}] must be a spec with a 'type'; got ${JSON.stringify(spec)}`)
+  })
+  return value as Record<string, unknown>[]
+}
+
+function parseSchema(text: string, part: string): Schema {
+  const specs = parsePart(text, part)
+  specs.forEach((spec, i) => {
+    const where = `signature.${part}[${i}]${typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`
+    if (spec.name !== undefined && spec.name !== null && typeof spec.name !== 'string') throw invalid(`${where}: 'name' must be a string`)
+    if (spec.type === 'tensor') checkTensor(spec, where)
+    else checkColumn(spec, where)
+  })
+  const tensors = specs.filter((s) => s.type === 'tensor').length
+  if (tensors > 0 && tensors < specs.length) throw invalid(`signature.${part} mixes tensors and columns; a schema is all one or the other`)
+  return specs as unknown as Schema
+}
+
+function checkTensor(spec: Record<string, unknown>, where: string): void {
+  const ts = spec['tensor-spec']
+  if (!isPlainObject(ts)) throw invalid(`${where}: a tensor needs a 'tensor-spec' mapping with 'dtype' and 'shape'`)
+  if (typeof ts.dtype !== 'string') throw invalid(`${where}: 'tensor-spec' has no 'dtype'`)
+  if (!Array.isArray(ts.shape)) throw invalid(`${where}: 'tensor-spec' has no 'shape' list`)
+  if (!ts.shape.every((d) => Number.isInteger(d) && (d as number) >= -1)) {
+    throw invalid(`${where}: 'tensor-spec' shape ${JSON.stringify(ts.shape)} must list whole numbers (-1 for a free dimension)`)
   }
-  return value
+}
+
+/** A column spec or an object's property: a type, and `required` when given. */
+function checkColumn(spec: Record<string, unknown>, where: string): void {
+  if (spec.required !== undefined && spec.required !== null && typeof spec.required !== 'boolean') throw invalid(`${where}: 'required' must be true or false`)
+  checkType(spec, where)
+}
+
+function checkType(spec: Record<string, unknown>, where: string): void {
+  if (spec.type === 'array') {
+    if (spec.items === undefined || spec.items === null) throw invalid(`${where}: an array type has no 'items'`)
+    checkDataType(spec.items, `${where}.items`)
+  } else if (spec.type === 'object') {
+    if (!isPlainObject(spec.properties)) throw invalid(`${where}: an object type needs a 'properties' mapping`)
+    for (const [key, prop] of Object.entries(spec.properties)) {
+      const at = `${where}.properties.${key}`
+      if (!isPlainObject(prop) || typeof prop.type !== 'string') throw invalid(`${at} must be a spec with a 'type'`)
+      checkColumn(prop, at)
+    }
+  }
+}
+
+/** An array's `items`: a type name, or a spec such as `{"type": "array", "items": …}`. */
+function checkDataType(type: unknown, where: string): void {
+  if (typeof type === 'string') return
+  if (!isPlainObject(type) || typeof type.type !== 'string') throw invalid(`${where} must be a type name or a spec with a 'type'`)
+  checkType(type, where)
+}
+
+function parseParams(text: string): ParamSpec[] {
+  const specs = parsePart(text, 'params')
+  specs.forEach((spec, i) => {
+    if (typeof spec.name !== 'string') throw invalid(`signature.params[${i}] has no 'name'`)
+  })
+  return specs as unknown as ParamSpec[]
+}
+
+function invalid(problem: string): InvalidParameterError {
+  return new InvalidParameterError(`MLmodel ${problem}`)
 }
 
 /** JSON with Python's default separators (`, ` and `: `). */

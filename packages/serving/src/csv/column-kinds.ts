@@ -46,7 +46,8 @@ export function fieldValue(field: string | null, kind: ColumnKind): unknown {
 /**
  * The column kinds a model's signature declares, by column name: MLflow parses CSV with the
  * schema's types, so a string column of digits (zip codes, ids) stays text. Empty when the model
- * has no column signature (or one that cannot be read: the model is served without it).
+ * has no column signature, or one that cannot be read (a served model never has one: inputCheckOf
+ * refuses it when the model loads).
  */
 export function declaredKindsOf(manifest: ModelManifest): ReadonlyMap<string, ColumnKind> {
   const kinds = new Map<string, ColumnKind>()
