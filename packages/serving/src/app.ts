@@ -27,6 +27,8 @@ export async function buildServingApp(opts: ServingAppOptions): Promise<FastifyI
     bodyLimit: opts.bodyLimit ?? 32 * 1024 * 1024,
     // Keep-alive clients (load balancers) hold connections open; close() must not wait for them.
     forceCloseConnections: 'idle',
+    // POST /invocations/ is POST /invocations (MLflow's server redirects it), and so for every route.
+    routerOptions: { ignoreTrailingSlash: true },
   })
   installJsonBody(app)
   installErrorHandler(app, opts.log ?? ((level, message) => process.stderr.write(`railyard serve ${level}: ${message}\n`)))

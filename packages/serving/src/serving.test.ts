@@ -171,6 +171,13 @@ describe('railyard serving against a tracking server (sqlite)', () => {
     assert.equal((await fetch(`${url}/invocations`)).headers.get('allow'), 'POST')
     assert.match(wrongMethod.body.message, /GET \/invocations is not allowed; use POST \/invocations/)
     assert.equal((await invocations({ inputs: [{ x: 1 }] })).status, 200)
+    // A trailing slash names the same endpoint (MLflow redirects it).
+    const slash = await postJson(`${url}/invocations/`, { inputs: [{ x: 1 }] })
+    assert.deepEqual([slash.status, slash.body], [200, { predictions: [{ y: 2 }] }])
+    const csv = await send(`${url}/invocations/`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x\n3\n' })
+    assert.deepEqual([csv.status, csv.body], [200, { predictions: [{ y: 6 }] }])
+    assert.equal((await postJson(`${url}/predict/`, [{ x: 1 }])).status, 200)
+    assert.equal((await send(`${url}/invocations/`)).status, 405)
   })
 
   test('a model that throws is a 500 with a plain message; the stack goes to the log only', async () => {
