@@ -71,6 +71,11 @@ export function printLineage(l: ModelVersionLineage): void {
     ...(l.copied_from ? ([['copied from', `${l.copied_from.name} version ${l.copied_from.version}`]] as Array<[string, string]>) : []),
   ])
   console.log()
+  // Where the version came from as CI tells it (git.commit, ci.pull_request, …) and its gate verdicts.
+  if (mv.tags?.length) {
+    printSection('Version tags', mv.tags.map((t) => [t.key, clip(t.value)]))
+    console.log()
+  }
   const run = l.run
   const now = l.run_now && !l.run_now.exists ? ' (since deleted for good)' : l.run_now?.lifecycle_stage === 'deleted' ? ' (deleted since)' : ''
   printSection(
