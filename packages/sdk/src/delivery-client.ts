@@ -45,7 +45,8 @@ export interface RecordGateInput {
  * alias. Writes are attributed, in the registry's audit log, to the local OS user (the
  * `X-Railyard-User` header) unless the server knows better. Errors are the @railyard/api classes:
  * an unknown model, version or result is NotFoundError; a refused deploy (no passing gate, a stale
- * gate, force without a reason) or a rollback with nowhere to go is InvalidParameterError.
+ * gate) or a rollback with nowhere to go is an ApiError with code RESOURCE_CONFLICT (409); a bad
+ * value (force without a reason) is InvalidParameterError.
  */
 export class DeliveryClient {
   private readonly transport: Transport
