@@ -139,6 +139,27 @@ test("the UI's cookie authenticates GETs only", async () => {
   assert.equal(post.status, 401)
 })
 
+test('garbled credentials are 401, never 500', async () => {
+  const garbled: Record<string, string>[] = [
+    { cookie: 'railyard_token=%E0%A4%A' },
+    { cookie: 'railyard_token=ryt_%' },
+    { authorization: 'Basic !!!!' },
+    { authorization: 'Basic' },
+    { authorization: `Basic ${Buffer.from([0xff, 0x3a, 0xfe]).toString('base64')}` },
+    { authorization: `Bearer ${'a'.repeat(12_000)}` },
+    { authorization: 'Bearer ryt_\u00ff\u00fe' },
+    { authorization: 'Digest username="rita"' },
+    { authorization: 'Bearer ryt_guess', cookie: 'railyard_token=%' },
+  ]
+  for (const headers of garbled) {
+    for (const url of [`${ML}/experiments/search`, '/api/2.0/nothing-here']) {
+      const res = await send('GET', url, headers)
+      assert.equal(res.status, 401, `${url} ${JSON.stringify(headers).slice(0, 80)}`)
+      assert.equal(res.body.error_code, 'UNAUTHENTICATED')
+    }
+  }
+})
+
 test('the artifact proxy streams uploads and downloads for tokens that may', async () => {
   const url = '/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/notes.txt'
   const up = await app.app.inject({ method: 'PUT', url, headers: { ...bearer(writer), 'content-type': 'text/plain' }, payload: 'hello' })

@@ -20,4 +20,6 @@ test("the UI's cookie is read by name", () => {
   assert.equal(cookieCredentials('railyard_token=; a=1'), undefined)
   assert.equal(cookieCredentials('other_railyard_token=x'), undefined)
   assert.equal(cookieCredentials(undefined), undefined)
+  assert.equal(cookieCredentials('railyard_token=%E0%A4%A'), undefined)
+  assert.equal(cookieCredentials('railyard_token=ryt_%'), undefined)
 })

@@ -38,9 +38,18 @@ export function cookieCredentials(header: string | undefined): Credentials | und
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
     if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) {
-      const value = decodeURIComponent(part.slice(eq + 1).trim())
+      const value = decodeCookie(part.slice(eq + 1).trim())
       return value ? { token: value } : undefined
     }
   }
   return undefined
+}
+
+// A malformed escape (`%E0%A4%A`) is no token, hence a 401, not the URIError's 500.
+function decodeCookie(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
 }
