@@ -18,6 +18,7 @@ describe('railyard tokens and server --auth', () => {
     const boot = await runCli(['tokens', 'create', '--user', 'alice', '--role', 'admin', '--backend-store-uri', storeUri])
     assert.equal(boot.code, 0, boot.stderr)
     assert.match(boot.stderr, /Created token [0-9a-f]{32} for alice \(admin\)\. It is shown only this once/)
+    assert.match(boot.stderr, /There was no database at \S+railyard\.db, so a new one was made\. Start the server with the same --backend-store-uri/)
     adminToken = boot.stdout.trim()
     assert.match(adminToken, /^ryt_[A-Za-z0-9_-]{43}$/)
 
@@ -78,6 +79,22 @@ describe('railyard tokens and server --auth', () => {
     const created = await cli(['tokens', 'create', '--user', 'walt', '--role', 'write'], { MLFLOW_TRACKING_TOKEN: adminToken })
     const res = await cli(['experiments', 'create', 'by-walt'], { MLFLOW_TRACKING_TOKEN: created.stdout.trim() })
     assert.equal(res.code, 0, res.stderr)
+  })
+
+  test('on the database: ls and revoke refuse a path with no database and make none; create says it made one', async () => {
+    const typo = path.join(home, 'typo', 'railyard.db')
+    for (const args of [['ls'], ['revoke', '0123456789abcdef0123456789abcdef']]) {
+      const res = await runCli(['tokens', ...args, '--backend-store-uri', `sqlite:///${typo.replace(/^\//, '')}`])
+      assert.equal(res.code, 1, args.join(' '))
+      assert.match(res.stderr, /There is no database at \S+typo\/railyard\.db: --backend-store-uri must be the one the server was started with/)
+      assert.equal(fs.existsSync(typo), false)
+    }
+    const created = await runCli(['tokens', 'create', '--user', 'bob', '--role', 'admin', '--backend-store-uri', typo])
+    assert.equal(created.code, 0, created.stderr)
+    assert.match(created.stderr, /There was no database at \S+typo\/railyard\.db, so a new one was made/)
+    const again = await runCli(['tokens', 'create', '--user', 'bob', '--role', 'read', '--backend-store-uri', typo])
+    assert.equal(again.code, 0, again.stderr)
+    assert.doesNotMatch(again.stderr, /There was no database/)
   })
 })
 

@@ -12,6 +12,8 @@ interface TokenAdmin {
   list(includeRevoked: boolean): Promise<ApiToken[]>
   revoke(id: string): Promise<ApiToken>
   close(): Promise<void>
+  /** The SQLite file opening the database made (create only): see OpenedTokenAdmin.createdFile. */
+  createdFile?: string
 }
 
 export function tokensCommand(): Command {
@@ -43,8 +45,13 @@ Examples:
     .addOption(storeOption())
     .addOption(trackingUriOption())
     .action(async (opts: { user: string; role: TokenRole; expires?: number; description?: string; json?: boolean; backendStoreUri?: string }, self: Command) => {
-      const admin = await openAdmin(opts.backendStoreUri, self)
+      const admin = await openAdmin(opts.backendStoreUri, self, true)
       try {
+        if (admin.createdFile) {
+          process.stderr.write(
+            `There was no database at ${admin.createdFile}, so a new one was made. Start the server with the same --backend-store-uri, or the token will not work there.\n`,
+          )
+        }
         const created = await admin.create(opts.user, opts.role, {
           description: opts.description,
           expiresAt: opts.expires === undefined ? undefined : Date.now() + opts.expires,
@@ -112,7 +119,7 @@ function storeOption(): Option {
   return new Option('--backend-store-uri <uri>', "work on the server's database directly (as `railyard server` takes it) instead of through the API")
 }
 
-async function openAdmin(backendStoreUri: string | undefined, self: Command): Promise<TokenAdmin> {
+async function openAdmin(backendStoreUri: string | undefined, self: Command, mayCreate = false): Promise<TokenAdmin> {
   if (backendStoreUri === undefined) {
     const tokens = tokensOf(clientFor(trackingUriOf(self)))
     return {
@@ -125,12 +132,15 @@ async function openAdmin(backendStoreUri: string | undefined, self: Command): Pr
   // The server's code is TypeScript source, loaded only here (as `railyard gc` does).
   if (!(globalThis as { __railyardTsx?: boolean }).__railyardTsx) (await import('tsx/esm/api')).register()
   const { openTokenAdmin } = await import('@railyard/server')
-  const opened = await openTokenAdmin(backendStoreUri)
+  // Only create may make a database (the first token, before the server's first start); ls and
+  // revoke on a mistyped path are refused instead of leaving an empty database there.
+  const opened = await openTokenAdmin(backendStoreUri, process.env, { mayCreate })
   const createdBy = `${localUser() ?? 'unknown'} (on the database)`
   return {
     create: async (user, role, opts) => opened.tokens.create({ user, role, description: opts.description, expires_at: opts.expiresAt }, createdBy),
     list: async (includeRevoked) => (await opened.tokens.list(includeRevoked)).tokens,
     revoke: async (id) => (await opened.tokens.revoke(id)).token,
     close: () => opened.close(),
+    createdFile: opened.createdFile,
   }
 }
