@@ -2,6 +2,7 @@ import {
   InvalidParameterError,
   LIMITS,
   NotFoundError,
+  PermissionDeniedError,
   RUN_STATUSES,
   toDouble,
   toInt,
@@ -27,6 +28,9 @@ type RunRef = { run_id?: string; run_uuid?: string }
 type MetricIn = { key: string; value: number | string; timestamp: number | string; step?: number | string }
 
 /** Rules for runs: lifecycle, write-once params, MLflow's batch limits and name checks. */
+// Who ran the run, as MLflow's UI shows it.
+const USER_TAG = 'mlflow.user'
+
 export class RunsService {
   constructor(
     private readonly store: Store,
@@ -45,7 +49,7 @@ export class RunsService {
     }
     const claimed = req.tags ?? []
     for (const t of claimed) validateTag(t)
-    const tags = verifiedUser ? [...claimed.filter((t) => t.key !== 'mlflow.user'), { key: 'mlflow.user', value: verifiedUser }] : claimed
+    const tags = verifiedUser ? [...claimed.filter((t) => t.key !== USER_TAG), { key: USER_TAG, value: verifiedUser }] : claimed
     const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value
     if (req.run_name && tagName && req.run_name !== tagName) {
       throw new InvalidParameterError(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${req.run_name}', mlflow.runName='${tagName}').`)
@@ -110,24 +114,33 @@ export class RunsService {
     await this.store.runs.writeBatch(row.run_uuid, { metrics: [], params: [{ key: req.key, value: req.value }], tags: [] })
   }
 
-  async setTag(req: RequestOf<'setTag'>): Promise<void> {
+  /** With `verifiedUser` (under `--auth`), `mlflow.user` is left as create set it: see create. */
+  async setTag(req: RequestOf<'setTag'>, verifiedUser?: string): Promise<void> {
     const row = await this.activeRow(req)
     validateTag(req)
+    if (verifiedUser && req.key === USER_TAG) return
     await this.store.runs.writeBatch(row.run_uuid, { metrics: [], params: [], tags: [{ key: req.key, value: req.value }] })
     if (req.key === 'mlflow.runName') await this.store.runs.update(row.run_uuid, { name: req.value })
   }
 
-  async deleteTag(runId: string, key: string): Promise<void> {
+  async deleteTag(runId: string, key: string, verifiedUser?: string): Promise<void> {
     const row = await this.activeRow({ run_id: runId })
+    if (verifiedUser && key === USER_TAG) {
+      throw new PermissionDeniedError(`The ${USER_TAG} tag is the user of the token that created the run, and stays with authentication on`)
+    }
     const removed = await this.store.runs.deleteTag(row.run_uuid, key)
     if (removed === 0) throw new NotFoundError(`No tag with name: ${key} in run with id ${runId}`)
   }
 
-  /** MLflow's log-batch: limits and names are checked first, then everything is written in one transaction. */
-  async logBatch(req: RequestOf<'logBatch'>): Promise<void> {
+  /**
+   * MLflow's log-batch: limits and names are checked first, then everything is written in one
+   * transaction. With `verifiedUser`, an `mlflow.user` tag is dropped (`railyard run -r` sends the
+   * local OS user when it joins a run).
+   */
+  async logBatch(req: RequestOf<'logBatch'>, verifiedUser?: string): Promise<void> {
     const metrics = req.metrics ?? []
     const params = req.params ?? []
-    const tags = req.tags ?? []
+    const tags = (req.tags ?? []).filter((t) => !(verifiedUser && t.key === USER_TAG))
     checkBatchLimits(metrics.length, params.length, tags.length)
     const seen = new Map<string, string>()
     for (const p of params) {
