@@ -3,19 +3,25 @@ import { PermissionDeniedError, UnauthenticatedError, type ApiError } from '@rai
 import type { IdentifiedRequest } from '../routes/registry-actor.js'
 import type { TokensService } from '../services/tokens.js'
 import { allows, type Access } from './route-access.js'
-import { cookieCredentials, credentialsOf } from './credentials.js'
+import { cookieCredentials, credentialsOf, type Credentials } from './credentials.js'
 
 // Bearer only: a Basic challenge would make browsers open their own login dialog over the UI's.
 const CHALLENGE = 'Bearer realm="railyard"'
+
+// How often a response still open (the live log, a long download) checks its token again.
+const RECHECK_MS = 30_000
 
 /**
  * Turns authentication on: every request to a route that is not `open` needs a valid token of a
  * high enough role (the route's `config.access`, stamped by classifyRoutes). A request that matches
  * no route needs a token too, so probing paths tells an anonymous caller nothing. The verified user
  * becomes `request.identity`, which the audit log prefers to the X-Railyard-User header. The web UI's
- * cookie counts on GET and HEAD only (credentials.ts).
+ * cookie counts on GET and HEAD only (credentials.ts). A response still open `recheckMs` after the
+ * request (default 30 s) checks the token again, and again after as long, and is cut off once the
+ * token is revoked or expired: revoking stops an open live-log stream too.
  */
-export function installAuthentication(app: FastifyInstance, tokens: TokensService): void {
+export function installAuthentication(app: FastifyInstance, tokens: TokensService, opts: { recheckMs?: number } = {}): void {
+  const recheckMs = opts.recheckMs ?? RECHECK_MS
   app.addHook('onRequest', async (req, reply) => {
     const access = (req.routeOptions.config as { access?: Access }).access ?? 'read'
     if (access === 'open') return
@@ -36,7 +42,27 @@ export function installAuthentication(app: FastifyInstance, tokens: TokensServic
     if (!allows(identity.role, access)) {
       return refuse(reply, new PermissionDeniedError(`This call needs a token with the '${access}' role; ${identity.user}'s token has '${identity.role}'`))
     }
+    recheckWhileOpen(reply, tokens, credentials, recheckMs)
   })
+}
+
+function recheckWhileOpen(reply: FastifyReply, tokens: TokensService, credentials: Credentials, everyMs: number): void {
+  const res = reply.raw
+  let timer: NodeJS.Timeout | undefined
+  const check = async () => {
+    try {
+      await tokens.verify(credentials.token, credentials.user)
+    } catch (err) {
+      // A database hiccup is not a revocation: the next check decides.
+      if (err instanceof UnauthenticatedError) {
+        res.destroy()
+        return
+      }
+    }
+    if (!res.destroyed && !res.writableFinished) timer = setTimeout(check, everyMs).unref()
+  }
+  timer = setTimeout(check, everyMs).unref()
+  res.once('close', () => clearTimeout(timer))
 }
 
 function refuse(reply: FastifyReply, err: ApiError): FastifyReply {
