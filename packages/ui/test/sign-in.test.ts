@@ -37,14 +37,28 @@ describe('sign-in on a server with --auth', () => {
     await page.getByLabel('API token').fill(token)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('link', { name: 'behind-a-token' }).waitFor()
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('railyard.token')), token)
+    const cookie = async () => (await browser.context.cookies(url)).find((c) => c.name === 'railyard_token')
+    const set = await cookie()
+    assert.equal(decodeURIComponent(set!.value), token)
+    assert.equal(set!.sameSite, 'Strict')
+    assert.equal(set!.expires, -1, 'a session cookie')
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'one copy of the token, the cookie')
     // Downloads and the live log cannot send headers: the cookie carries the token on GETs.
     assert.equal(await page.evaluate(async () => (await fetch('/api/2.0/mlflow/experiments/search')).status), 200)
 
+    // Another tab (or this one closed and opened again) is signed in too, with Sign out to offer.
+    const { page: other } = await browser.open(`${url}/experiments`)
+    await other.getByRole('link', { name: 'behind-a-token' }).waitFor()
+    await other.getByRole('button', { name: 'Sign out' }).waitFor()
+
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByText('This server requires a token.').waitFor()
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('railyard.token')), null)
+    assert.equal(await cookie(), undefined)
     assert.equal(await page.evaluate(async () => (await fetch('/api/2.0/mlflow/experiments/search')).status), 401)
+    // Signing out in one tab signs out the others.
+    await other.reload()
+    await other.getByText('This server requires a token.').waitFor()
+    assert.equal(await other.getByRole('button', { name: 'Sign out' }).count(), 0)
     // The browser reports each refused call; nothing else may go wrong.
     assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [])
   })

@@ -1,28 +1,41 @@
 import { useSyncExternalStore } from 'react'
 
 /**
- * The API token of a server started with `--auth`: kept in sessionStorage (gone when the tab
- * closes), sent as Bearer on every API call, and mirrored in a SameSite=Strict cookie that the
- * server accepts only on GETs, so downloads and the live log (EventSource) carry it too.
+ * The API token of a server started with `--auth`, kept in one SameSite=Strict session cookie (gone
+ * when the browser closes): sent as Bearer on every API call, and by the browser itself on
+ * downloads and the live log (EventSource), which the server accepts on GETs only. Every tab reads
+ * the same cookie, so all show the same signed-in state and Sign out in one signs out all of them.
+ * (A sessionStorage copy once made it look per tab, while the cookie signed in every tab anyway.)
  */
-const KEY = 'railyard.token'
 const COOKIE = 'railyard_token'
+// Where earlier builds kept a copy; removed on sign-in and sign-out.
+const OLD_SESSION_KEY = 'railyard.token'
 
 let refused = false
 const listeners = new Set<() => void>()
 
 export function storedToken(): string | undefined {
-  return sessionStorage.getItem(KEY) ?? undefined
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim()) || undefined
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return undefined
 }
 
 export function signIn(token: string): void {
-  sessionStorage.setItem(KEY, token)
+  sessionStorage.removeItem(OLD_SESSION_KEY)
   setCookie(encodeURIComponent(token), '')
   location.reload()
 }
 
 export function signOut(): void {
-  sessionStorage.removeItem(KEY)
+  sessionStorage.removeItem(OLD_SESSION_KEY)
   setCookie('', '; Max-Age=0')
   location.reload()
 }

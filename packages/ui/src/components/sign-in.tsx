@@ -14,7 +14,7 @@ export function SignIn() {
       <div className="empty-title">{rejected ? 'The server refused your token.' : 'This server requires a token.'}</div>
       <div className="empty-body">
         <p>
-          Paste an API token (an admin makes one with <code>railyard tokens create</code>). It is kept in this tab only.
+          Paste an API token (an admin makes one with <code>railyard tokens create</code>). It is kept for this browser session, in every tab, until you sign out.
         </p>
         <p style={{ display: 'flex', gap: 8, justifyContent: 'center' }}>
           <input
