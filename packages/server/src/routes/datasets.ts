@@ -4,6 +4,7 @@ import { mountEndpoints } from '../http/mlflow-routes.js'
 import type { DatasetServices } from '../services/datasets/dataset-services.js'
 import { actorOf } from './registry-actor.js'
 import { datasetStreamRoutes } from './dataset-streams.js'
+import { refuseTableDataset } from './table-dataset-guard.js'
 
 /**
  * Data versioning under /api/2.0/railyard (and /ajax-api/2.0/railyard): datastores, datasets,
@@ -22,7 +23,10 @@ export function datasetRoutes(ds: DatasetServices) {
         getDatastore: async (r: D<'getDatastore'>) => ({ datastore: await ds.datastores.get(r.name) }),
         listDatastores: (r: D<'listDatastores'>) => ds.datastores.list(r),
         deleteDatastore: (r: D<'deleteDatastore'>) => ds.datastores.delete(r.name),
-        createDataset: async (r: D<'createDataset'>, req) => ({ dataset: await ds.definitions.create(r, who(req)) }),
+        createDataset: async (r: D<'createDataset'>, req) => {
+          refuseTableDataset(req, r.table)
+          return { dataset: await ds.definitions.create(r, who(req)) }
+        },
         getDataset: async (r: D<'getDataset'>) => ({ dataset: await ds.definitions.get(r.name) }),
         deleteDataset: (r: D<'deleteDataset'>) => ds.definitions.delete(r.name),
         listDatasets: (r: D<'listDatasets'>) => ds.definitions.list(r),
