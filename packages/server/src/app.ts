@@ -57,7 +57,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   healthRoutes(app)
   experimentRoutes(app, services.experiments)
   runRoutes(app, services.runs)
-  app.register(artifactRoutes(services.artifacts))
+  app.register(artifactRoutes(services.artifacts, services.registry.files))
   runLogRoutes(app, services.runLogs)
   app.register(registryRoutes(services.registry))
   app.register(datasetRoutes(services.datasets))

@@ -145,40 +145,38 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(lineage.body.copied_from, { name: 'churn', version: '1' })
     })
 
-    test('get-download-uri points at an MLflow-readable copy of the tree', async () => {
+    test('get-download-uri points at an MLflow-readable copy of the tree, through the artifact proxy', async () => {
       const res = await api.mlflow('GET', '/model-versions/get-download-uri', { name: 'churn', version: '1' })
       assert.equal(res.status, 200)
       const tree = (await api.railyard('GET', '/model-versions/files', { name: 'churn', version: '1' })).body.tree_oid.slice(7)
-      const uri: string = res.body.artifact_uri
-      assert.equal(uri, `http://localhost:80/api/2.0/railyard/trees/mlflow-artifacts/artifacts/${tree}`)
-      // Behind a TLS-terminating proxy the URI keeps the scheme and host the client used.
-      const proxied = await t.app.inject({
-        method: 'GET',
-        url: '/api/2.0/mlflow/model-versions/get-download-uri?name=churn&version=1',
-        headers: { host: 'internal:5000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'models.example.com' },
-      })
-      assert.equal(proxied.json().artifact_uri, `https://models.example.com/api/2.0/railyard/trees/mlflow-artifacts/artifacts/${tree}`)
-      const protoOnly = await t.app.inject({
-        method: 'GET',
-        url: '/api/2.0/mlflow/model-versions/get-download-uri?name=churn&version=1',
-        headers: { host: 'mlflow.example.com', 'x-forwarded-proto': 'https, http' },
-      })
-      assert.match(protoOnly.json().artifact_uri, /^https:\/\/mlflow\.example\.com\/api\/2\.0\/railyard\/trees\//)
-      // What MLflow's HttpArtifactRepository does with it: list under the artifacts endpoint, then GET each file.
-      const base = '/api/2.0/railyard/trees/mlflow-artifacts/artifacts'
-      const root = await t.app.inject({ method: 'GET', url: `${base}?path=${tree}` })
-      assert.deepEqual(root.json(), {
-        files: [
-          { path: 'MLmodel', is_dir: false, file_size: run.files.MLmodel.length },
-          { path: 'predict.mjs', is_dir: false, file_size: run.files['predict.mjs'].length },
-          { path: 'weights', is_dir: true },
-        ],
-      })
-      const sub = await t.app.inject({ method: 'GET', url: `${base}?path=${tree}/weights` })
-      assert.deepEqual(sub.json(), { files: [{ path: 'w.bin', is_dir: false, file_size: run.files['weights/w.bin'].length }] })
-      const file = await t.app.inject({ method: 'GET', url: `${base}/${tree}/weights/w.bin` })
-      assert.ok(file.rawPayload.equals(run.files['weights/w.bin']))
-      assert.equal((await t.app.inject({ method: 'GET', url: `${base}?path=nothex` })).statusCode, 400)
+      // Relative to the client's tracking URI, as MLflow's own server answers: the client keeps its
+      // scheme, host, path prefix and credentials (an absolute URI would drop credentials in the URI).
+      assert.equal(res.body.artifact_uri, `mlflow-artifacts:/_railyard_trees/${tree}`)
+      // What MLflow's MlflowArtifactsRepository does with it: list under the proxy, then GET each file.
+      for (const base of ['/api/2.0/mlflow-artifacts/artifacts', '/api/2.0/railyard/trees/mlflow-artifacts/artifacts']) {
+        const folder = base.startsWith('/api/2.0/mlflow-artifacts') ? `_railyard_trees/${tree}` : tree
+        const root = await t.app.inject({ method: 'GET', url: `${base}?path=${folder}` })
+        assert.deepEqual(root.json(), {
+          files: [
+            { path: 'MLmodel', is_dir: false, file_size: run.files.MLmodel.length },
+            { path: 'predict.mjs', is_dir: false, file_size: run.files['predict.mjs'].length },
+            { path: 'weights', is_dir: true },
+          ],
+        }, base)
+        const sub = await t.app.inject({ method: 'GET', url: `${base}?path=${folder}/weights` })
+        assert.deepEqual(sub.json(), { files: [{ path: 'w.bin', is_dir: false, file_size: run.files['weights/w.bin'].length }] })
+        const file = await t.app.inject({ method: 'GET', url: `${base}/${folder}/weights/w.bin` })
+        assert.ok(file.rawPayload.equals(run.files['weights/w.bin']))
+      }
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/2.0/mlflow-artifacts/artifacts?path=_railyard_trees/nothex' })).statusCode, 400)
+      // Read-only: a registered version's files cannot be overwritten or deleted through the proxy.
+      for (const method of ['PUT', 'DELETE'] as const) {
+        const write = await t.app.inject({ method, url: `/api/2.0/mlflow-artifacts/artifacts/_railyard_trees/${tree}/MLmodel`, payload: method === 'PUT' ? 'x' : undefined })
+        assert.equal(write.statusCode, 400, method)
+        assert.equal(write.json().error_code, 'INVALID_PARAMETER_VALUE')
+      }
+      const still = await t.app.inject({ method: 'GET', url: `/api/2.0/mlflow-artifacts/artifacts/_railyard_trees/${tree}/MLmodel` })
+      assert.ok(still.rawPayload.equals(run.files.MLmodel))
     })
 
     test('update (PATCH) sets the description; audited', async () => {

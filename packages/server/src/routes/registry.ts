@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { railyardRegistry, registry, type RailyardRegistryRequestOf as RR, type RegistryRequestOf as R } from '@railyard/api'
 import { mountEndpoints } from '../http/mlflow-routes.js'
 import type { RegistryServices } from '../services/registry.js'
@@ -46,7 +46,7 @@ export function registryRoutes(reg: RegistryServices) {
       deleteModelVersion: (r: R<'deleteModelVersion'>, req) => versions.delete(r.name, r.version, actorOf(req, r.reason)),
       getModelVersion: async (r: R<'getModelVersion'>) => ({ model_version: await versions.get(r.name, r.version) }),
       searchModelVersions: (r: R<'searchModelVersions'>) => versions.search(r),
-      getModelVersionDownloadUri: (r: R<'getModelVersionDownloadUri'>, req) => reg.files.downloadUri(r.name, r.version, publicBaseUrl(req)),
+      getModelVersionDownloadUri: (r: R<'getModelVersionDownloadUri'>) => reg.files.downloadUri(r.name, r.version),
       setModelVersionTag: (r: R<'setModelVersionTag'>) => versions.setTag(r.name, r.version, r.key, r.value),
       deleteModelVersionTag: (r: R<'deleteModelVersionTag'>) => versions.deleteTag(r.name, r.version, r.key),
     })
@@ -72,16 +72,4 @@ export function registryRoutes(reg: RegistryServices) {
 
     registryFileRoutes(app, reg.files)
   }
-}
-
-/**
- * The scheme and host the client used to reach us, for absolute URIs it will call back: a
- * TLS-terminating proxy's X-Forwarded-Proto / X-Forwarded-Host win over the connection's own.
- * Only the caller sees the answer, so a forged header misleads no one else.
- */
-function publicBaseUrl(req: FastifyRequest): string {
-  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim()
-  const proto = first(req.headers['x-forwarded-proto'])
-  const host = first(req.headers['x-forwarded-host'])
-  return `${proto === 'https' || proto === 'http' ? proto : req.protocol}://${host || req.host}`
 }

@@ -23,6 +23,12 @@ export interface FileDownload {
 export const TREE_ARTIFACTS_PREFIX = '/api/2.0/railyard/trees'
 
 /**
+ * The artifact-proxy folder under which model version trees are read (`mlflow-artifacts:/` +
+ * this + `/<tree hex>/<path>`): read-only, and not a folder runs can write (experiment ids are digits).
+ */
+export const MODEL_TREES_FOLDER = '_railyard_trees'
+
+/**
  * The files of model versions, read from their immutable copies in the object store: listing,
  * downloading (every byte checked against its content id), and the download URI MLflow clients use.
  */
@@ -50,13 +56,15 @@ export class ModelFilesService {
   }
 
   /**
-   * Where a client downloads the version's files from: the tree's MLflow-compatible URI on this
-   * server once READY, the original source before that (as MLflow answers).
+   * Where a client downloads the version's files from: once READY, the tree as an
+   * `mlflow-artifacts:/` URI (`_railyard_trees/<hex>`), which MLflow clients resolve against their
+   * own tracking URI, keeping its scheme, path prefix and credentials, as with MLflow's own server;
+   * before that, the original source (as MLflow answers).
    */
-  async downloadUri(name: string, version: string | number, baseUrl: string): Promise<{ artifact_uri: string }> {
+  async downloadUri(name: string, version: string | number): Promise<{ artifact_uri: string }> {
     const row = await this.versions.row(name, version)
     if (row.status !== 'READY' || !row.storage_location) return { artifact_uri: row.source }
-    return { artifact_uri: `${baseUrl}${TREE_ARTIFACTS_PREFIX}/mlflow-artifacts/artifacts/${hexOf(row.storage_location)}` }
+    return { artifact_uri: `mlflow-artifacts:/${MODEL_TREES_FOLDER}/${hexOf(row.storage_location)}` }
   }
 
   /** The files and folders directly inside `<tree hex>/<folder>`, in MLflow's artifact-listing shape. */
