@@ -61,5 +61,37 @@ for (const dialect of DIALECTS) {
       const audit = (await admin.railyard('GET', '/registered-models/audit', { name: 'guarded' })).body.entries
       assert.deepEqual(audit.at(-1), { ...audit.at(-1), action: 'alias.set', who: 'ada', reason: 'incident 42' })
     })
+
+    test('deleting the deployed version, or deleting or renaming the model, needs admin too; other versions and undeployed models do not', async () => {
+      assert.equal(await alias(), '3')
+      const deleteVersion = await writer.mlflow('DELETE', '/model-versions/delete', { name: 'guarded', version: '3' })
+      assert.equal(deleteVersion.status, 403, JSON.stringify(deleteVersion.body))
+      assert.equal(
+        deleteVersion.body.message,
+        "Version 3 of model 'guarded' is what alias 'production' points to, which railyard deploy moved: deploy or roll back to another version first, or delete it with a token that has the 'admin' role; ci's token has 'write'",
+      )
+      for (const [method, path, body, change] of [
+        ['DELETE', '/registered-models/delete', { name: 'guarded' }, 'delete'],
+        ['POST', '/registered-models/rename', { name: 'guarded', new_name: 'guarded-2' }, 'rename'],
+      ] as const) {
+        const refused = await writer.mlflow(method, path, body)
+        assert.equal(refused.status, 403, path)
+        assert.equal(refused.body.error_code, 'PERMISSION_DENIED')
+        assert.equal(refused.body.message, `Model 'guarded' has aliases railyard deploy moved (production): to ${change} it needs a token that has the 'admin' role; ci's token has 'write'`)
+      }
+      assert.equal(await alias(), '3', 'nothing moved')
+      assert.equal((await writer.mlflow('GET', '/registered-models/get', { name: 'guarded' })).status, 200)
+
+      assert.equal((await writer.mlflow('DELETE', '/model-versions/delete', { name: 'guarded', version: '2' })).status, 200, 'a version no deployed alias points to')
+      assert.equal((await writer.mlflow('POST', '/registered-models/create', { name: 'scratch' })).status, 200)
+      assert.equal((await writer.mlflow('POST', '/registered-models/rename', { name: 'scratch', new_name: 'scratch-2' })).status, 200)
+      assert.equal((await writer.mlflow('DELETE', '/registered-models/delete', { name: 'scratch-2' })).status, 200)
+      assert.equal((await writer.mlflow('DELETE', '/registered-models/delete', { name: 'no-such-model' })).status, 404)
+
+      assert.equal((await admin.mlflow('DELETE', '/model-versions/delete', { name: 'guarded', version: '3' })).status, 200)
+      assert.equal(await alias(), undefined)
+      assert.equal((await admin.mlflow('POST', '/registered-models/rename', { name: 'guarded', new_name: 'guarded-2' })).status, 200)
+      assert.equal((await admin.mlflow('DELETE', '/registered-models/delete', { name: 'guarded-2' })).status, 200)
+    })
   })
 }

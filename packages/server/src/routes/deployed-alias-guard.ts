@@ -18,3 +18,34 @@ export async function refuseDeployedAliasMove(req: FastifyRequest, models: Regis
       `move it with deploy or rollback, or with a token that has the 'admin' role; ${(req as IdentifiedRequest).identity}'s token has '${role}'`,
   )
 }
+
+/**
+ * Deleting the version a deployed alias points to removes the alias, and deleting or renaming a
+ * model deploy has moved aliases of takes the name serving follows away (a model made again under
+ * the name starts without deploy history, so its aliases would be ordinary). Under `--auth` these
+ * need an admin token, as moving the alias directly does.
+ */
+export async function refuseDeployedVersionDelete(req: FastifyRequest, models: RegisteredModelsService, name: string, version: string): Promise<void> {
+  const role = (req as IdentifiedRequest).role
+  if (role === undefined || role === 'admin') return
+  const deployed = await models.deployedAliases(name)
+  if (deployed.size === 0) return
+  const { aliases = [] } = await models.get(name)
+  const hit = aliases.find((a) => deployed.has(a.alias) && a.version === String(Number(version)))
+  if (!hit) return
+  throw new PermissionDeniedError(
+    `Version ${hit.version} of model '${name}' is what alias '${hit.alias}' points to, which railyard deploy moved: ` +
+      `deploy or roll back to another version first, or delete it with a token that has the 'admin' role; ${(req as IdentifiedRequest).identity}'s token has '${role}'`,
+  )
+}
+
+export async function refuseDeployedModelChange(req: FastifyRequest, models: RegisteredModelsService, name: string, change: 'delete' | 'rename'): Promise<void> {
+  const role = (req as IdentifiedRequest).role
+  if (role === undefined || role === 'admin') return
+  const deployed = await models.deployedAliases(name)
+  if (deployed.size === 0) return
+  throw new PermissionDeniedError(
+    `Model '${name}' has aliases railyard deploy moved (${[...deployed].sort().join(', ')}): ` +
+      `to ${change} it needs a token that has the 'admin' role; ${(req as IdentifiedRequest).identity}'s token has '${role}'`,
+  )
+}

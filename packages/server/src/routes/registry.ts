@@ -3,7 +3,7 @@ import { railyardRegistry, registry, type RailyardRegistryRequestOf as RR, type 
 import { mountEndpoints } from '../http/mlflow-routes.js'
 import type { RegistryServices } from '../services/registry.js'
 import { actorOf } from './registry-actor.js'
-import { refuseDeployedAliasMove } from './deployed-alias-guard.js'
+import { refuseDeployedAliasMove, refuseDeployedModelChange, refuseDeployedVersionDelete } from './deployed-alias-guard.js'
 import { registryFileRoutes } from './registry-files.js'
 
 export const RAILYARD_PREFIXES = ['/api/2.0/railyard'] as const
@@ -21,10 +21,16 @@ export function registryRoutes(reg: RegistryServices) {
 
     mountEndpoints(app, registry, {
       createRegisteredModel: (r: R<'createRegisteredModel'>) => models.create(r),
-      renameRegisteredModel: (r: R<'renameRegisteredModel'>, req) => models.rename(r.name, r.new_name, actorOf(req, r.reason)),
+      renameRegisteredModel: async (r: R<'renameRegisteredModel'>, req) => {
+        await refuseDeployedModelChange(req, models, r.name, 'rename')
+        return models.rename(r.name, r.new_name, actorOf(req, r.reason))
+      },
       updateRegisteredModel: (r: R<'updateRegisteredModel'>, req) =>
         models.updateDescription(r.name, r.description, actorOf(req, r.reason)),
-      deleteRegisteredModel: (r: R<'deleteRegisteredModel'>, req) => models.delete(r.name, actorOf(req, r.reason)),
+      deleteRegisteredModel: async (r: R<'deleteRegisteredModel'>, req) => {
+        await refuseDeployedModelChange(req, models, r.name, 'delete')
+        return models.delete(r.name, actorOf(req, r.reason))
+      },
       getRegisteredModel: async (r: R<'getRegisteredModel'>) => ({ registered_model: await models.get(r.name) }),
       searchRegisteredModels: (r: R<'searchRegisteredModels'>) => models.search(r),
       getLatestVersions: (r: R<'getLatestVersions'>) => models.latestVersions(r.name, r.stages),
@@ -43,7 +49,10 @@ export function registryRoutes(reg: RegistryServices) {
       updateModelVersion: (r: R<'updateModelVersion'>, req) =>
         versions.update(r.name, r.version, r.description, actorOf(req, r.reason)),
       transitionModelVersionStage: (r: R<'transitionModelVersionStage'>, req) => versions.transitionStage(r, actorOf(req, r.reason)),
-      deleteModelVersion: (r: R<'deleteModelVersion'>, req) => versions.delete(r.name, r.version, actorOf(req, r.reason)),
+      deleteModelVersion: async (r: R<'deleteModelVersion'>, req) => {
+        await refuseDeployedVersionDelete(req, models, r.name, String(r.version))
+        return versions.delete(r.name, r.version, actorOf(req, r.reason))
+      },
       getModelVersion: async (r: R<'getModelVersion'>) => ({ model_version: await versions.get(r.name, r.version) }),
       searchModelVersions: (r: R<'searchModelVersions'>) => versions.search(r),
       getModelVersionDownloadUri: (r: R<'getModelVersionDownloadUri'>) => reg.files.downloadUri(r.name, r.version),

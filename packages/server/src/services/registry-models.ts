@@ -144,6 +144,12 @@ export class RegisteredModelsService {
     })
   }
 
+  /** The aliases deploy or rollback has ever moved on the model, whether or not they are still set. */
+  async deployedAliases(name: string): Promise<Set<string>> {
+    const row = await this.row(name)
+    return new Set([...(await this.store.gates.movesFor(row.model_id)).values()].map((m) => m.alias))
+  }
+
   /** True once deploy or rollback has moved the alias: it is then what serving follows in production. */
   async isDeployed(name: string, alias: string): Promise<boolean> {
     const row = await this.row(name)
