@@ -51,7 +51,15 @@ for (const dialect of DIALECTS) {
       }
       assert.equal(await alias(), '1', 'nothing moved')
 
-      const forced = await writer.railyard('POST', '/deployments/deploy', { name: 'guarded', version: '2', force: true, reason: 'hotfix' })
+      // Forcing past the gate is an admin's override.
+      const forcedByCi = await writer.railyard('POST', '/deployments/deploy', { name: 'guarded', version: '2', force: true, reason: 'hotfix' })
+      assert.equal(forcedByCi.status, 403)
+      assert.equal(
+        forcedByCi.body.message,
+        "A forced deploy skips the gate and needs a token that has the 'admin' role; ci's token has 'write' (deploy without force after a passing gate)",
+      )
+      assert.equal(await alias(), '1')
+      const forced = await admin.railyard('POST', '/deployments/deploy', { name: 'guarded', version: '2', force: true, reason: 'hotfix' })
       assert.equal(forced.status, 200, JSON.stringify(forced.body))
       assert.equal((await writer.railyard('POST', '/deployments/rollback', { name: 'guarded' })).status, 200)
       assert.equal(await alias(), '1')

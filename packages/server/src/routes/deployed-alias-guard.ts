@@ -49,3 +49,15 @@ export async function refuseDeployedModelChange(req: FastifyRequest, models: Reg
       `to ${change} it needs a token that has the 'admin' role; ${(req as IdentifiedRequest).identity}'s token has '${role}'`,
   )
 }
+
+/**
+ * A forced deploy skips the gate check; under `--auth` it is an admin's emergency override, so a
+ * write token (CI's) always goes through the gate.
+ */
+export function refuseForcedDeploy(req: FastifyRequest, force: boolean | undefined): void {
+  const role = (req as IdentifiedRequest).role
+  if (!force || role === undefined || role === 'admin') return
+  throw new PermissionDeniedError(
+    `A forced deploy skips the gate and needs a token that has the 'admin' role; ${(req as IdentifiedRequest).identity}'s token has '${role}' (deploy without force after a passing gate)`,
+  )
+}
