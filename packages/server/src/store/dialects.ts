@@ -57,7 +57,11 @@ export function openDatabase(uri: string): OpenedDatabase {
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), caps: postgresCaps }
   }
   const file = sqliteFileFromUri(uri)
+  const isNew = file !== ':memory:' && !fs.existsSync(file)
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  // A new database is readable by its owner only: it holds token hashes, the audit log and, without
+  // RAILYARD_SECRET_KEY, webhook secrets. SQLite gives the -wal and -shm files the same mode.
+  if (isNew) fs.closeSync(fs.openSync(file, 'a', 0o600))
   const sqlite = new Sqlite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
