@@ -16,7 +16,7 @@ const RECHECK_MS = 30_000
  * high enough role (the route's `config.access`, stamped by classifyRoutes). A request that matches
  * no route needs a token too, so probing paths tells an anonymous caller nothing. The verified user
  * becomes `request.identity`, which the audit log prefers to the X-Railyard-User header. The web UI's
- * cookie counts on GET and HEAD only (credentials.ts). A response still open `recheckMs` after the
+ * cookie counts on GET and HEAD only (credentials.ts). A GET still open `recheckMs` after the
  * request (default 30 s) checks the token again, and again after as long, and is cut off once the
  * token is revoked or expired: revoking stops an open live-log stream too.
  */
@@ -42,7 +42,8 @@ export function installAuthentication(app: FastifyInstance, tokens: TokensServic
     if (!allows(identity.role, access)) {
       return refuse(reply, new PermissionDeniedError(`This call needs a token with the '${access}' role; ${identity.user}'s token has '${identity.role}'`))
     }
-    recheckWhileOpen(reply, tokens, credentials, recheckMs)
+    // Only responses that stream out (the live log, downloads) stay open: no timer for the writes.
+    if (req.method === 'GET' || req.method === 'HEAD') recheckWhileOpen(reply, tokens, credentials, recheckMs)
   })
 }
 

@@ -56,7 +56,7 @@ for (const dialect of DIALECTS) {
       assert.equal(forcedByCi.status, 403)
       assert.equal(
         forcedByCi.body.message,
-        "A forced deploy skips the gate and needs a token that has the 'admin' role; ci's token has 'write' (deploy without force after a passing gate)",
+        "A forced deploy skips the gate: deploy without force after a passing gate, or force with a token that has the 'admin' role; ci's token has 'write'",
       )
       assert.equal(await alias(), '1')
       const forced = await admin.railyard('POST', '/deployments/deploy', { name: 'guarded', version: '2', force: true, reason: 'hotfix' })

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { PermissionDeniedError } from '@railyard/api'
-import type { IdentifiedRequest } from './registry-actor.js'
+import { adminOnly, belowAdmin } from '../auth/admin-only.js'
 
 /**
  * Under `--auth`, a table dataset is made only with an admin token, as a datastore is. Its source
@@ -11,9 +10,7 @@ import type { IdentifiedRequest } from './registry-actor.js'
  * Snapshots of a table dataset an admin made stay `write`.
  */
 export function refuseTableDataset(req: FastifyRequest, table: unknown): void {
-  const { role, identity } = req as IdentifiedRequest
-  if (table === undefined || role === undefined || role === 'admin') return
-  throw new PermissionDeniedError(
-    `A table dataset names a database and an environment variable on the server, so creating one needs a token with the 'admin' role; ${identity}'s token has '${role}'`,
-  )
+  const caller = belowAdmin(req)
+  if (table === undefined || !caller) return
+  throw adminOnly(`A table dataset names a database and an environment variable on the server, so creating one needs a token with the 'admin' role`, caller)
 }

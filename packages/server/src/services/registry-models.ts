@@ -150,12 +150,6 @@ export class RegisteredModelsService {
     return new Set([...(await this.store.gates.movesFor(row.model_id)).values()].map((m) => m.alias))
   }
 
-  /** True once deploy or rollback has moved the alias: it is then what serving follows in production. */
-  async isDeployed(name: string, alias: string): Promise<boolean> {
-    const row = await this.row(name)
-    return (await this.store.gates.movesFor(row.model_id, alias)).size > 0
-  }
-
   /** Removes the alias; removing an alias that is not set changes nothing (as in MLflow). */
   async deleteAlias(name: string, alias: string, actor: Actor): Promise<void> {
     const row = await this.row(name)

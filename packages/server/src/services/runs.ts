@@ -27,10 +27,10 @@ import { modelPointsOf, requireLiveModels } from './logged-model-metrics.js'
 type RunRef = { run_id?: string; run_uuid?: string }
 type MetricIn = { key: string; value: number | string; timestamp: number | string; step?: number | string }
 
-/** Rules for runs: lifecycle, write-once params, MLflow's batch limits and name checks. */
 // Who ran the run, as MLflow's UI shows it.
 const USER_TAG = 'mlflow.user'
 
+/** Rules for runs: lifecycle, write-once params, MLflow's batch limits and name checks. */
 export class RunsService {
   constructor(
     private readonly store: Store,
@@ -56,7 +56,7 @@ export class RunsService {
     }
     const name = req.run_name || tagName || generateRunName()
     const runId = newRunId()
-    const userId = verifiedUser ?? req.user_id ?? tags.find((t) => t.key === 'mlflow.user')?.value ?? ''
+    const userId = verifiedUser ?? req.user_id ?? tags.find((t) => t.key === USER_TAG)?.value ?? ''
     const run = await this.store.runs.create({
       runId,
       experimentId: Number(exp.experiment_id),
